@@ -1,0 +1,67 @@
+import { registerAs } from '@nestjs/config';
+import { EnvReader } from './env';
+
+export interface MetaConfig {
+  appId?: string;
+  appSecret?: string;
+  /** Secret of a separate Instagram app (Instagram Login), also accepted on webhooks. */
+  instagramAppSecret?: string;
+  verifyToken: string;
+  apiVersion: string;
+  /** Facebook Login / Page access tokens. */
+  graphApiUrl: string;
+  /** Instagram Login tokens. */
+  instagramApiUrl: string;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  sendRatePerSecond: number;
+  conversationsRatePerSecond: number;
+  profileCacheSeconds: number;
+  /** Allow sends with the HUMAN_AGENT tag up to 7 days after the last inbound message. */
+  humanAgentEnabled: boolean;
+}
+
+export function loadMetaConfig(): MetaConfig {
+  const env = new EnvReader();
+  return env.done({
+    appId: env.string('META_APP_ID'),
+    appSecret: env.string('META_APP_SECRET'),
+    instagramAppSecret: env.string('META_INSTAGRAM_APP_SECRET'),
+    verifyToken: env.secret('META_VERIFY_TOKEN', 'development-verify-token', 8),
+    apiVersion: env.string('META_API_VERSION', 'v21.0'),
+    graphApiUrl: env.url('META_GRAPH_API_URL', 'https://graph.facebook.com') as string,
+    instagramApiUrl: env.url('META_INSTAGRAM_API_URL', 'https://graph.instagram.com') as string,
+    timeoutMs: env.int('META_TIMEOUT_MS', 10_000, { min: 100 }),
+    maxRetries: env.int('META_MAX_RETRIES', 3, { min: 0, max: 10 }),
+    retryBaseDelayMs: env.int('META_RETRY_BASE_DELAY_MS', 500, { min: 0 }),
+    retryMaxDelayMs: env.int('META_RETRY_MAX_DELAY_MS', 30_000, { min: 0 }),
+    sendRatePerSecond: env.int('META_SEND_RATE_PER_SECOND', 100, { min: 1 }),
+    conversationsRatePerSecond: env.int('META_CONVERSATIONS_RATE_PER_SECOND', 2, { min: 1 }),
+    profileCacheSeconds: env.int('META_PROFILE_CACHE_SECONDS', 60, { min: 0 }),
+    humanAgentEnabled: env.bool('META_HUMAN_AGENT_ENABLED', false),
+  });
+}
+
+export const metaConfig = registerAs('meta', loadMetaConfig);
+
+/** Settings of the local Meta Graph API simulator (`npm run meta:simulator`). */
+export interface MetaSimulatorSettings {
+  port: number;
+  host: string;
+  /** Signs simulated webhooks; must match the app's META_APP_SECRET. */
+  appSecret?: string;
+  /** Where simulated webhooks are delivered by default. */
+  webhookUrl?: string;
+}
+
+export function loadMetaSimulatorSettings(): MetaSimulatorSettings {
+  const env = new EnvReader();
+  return env.done({
+    port: env.int('META_SIMULATOR_PORT', 8787, { min: 0, max: 65535 }),
+    host: env.string('META_SIMULATOR_HOST', '127.0.0.1'),
+    appSecret: env.string('META_APP_SECRET'),
+    webhookUrl: env.url('META_SIMULATOR_WEBHOOK_URL'),
+  });
+}

@@ -1,0 +1,107 @@
+/** How an Instagram professional account was connected, which decides the Graph host used. */
+export type ConnectionType = 'facebook' | 'instagram';
+
+/**
+ * What `MetaGraphService` needs to act for one connected account. Built by the
+ * InstagramAccounts module from the stored (decrypted) token; never logged.
+ */
+export interface MetaCredentials {
+  /** Page access token (facebook) or Instagram user access token (instagram). */
+  accessToken: string;
+  connectionType: ConnectionType;
+  /** Instagram professional account id (the id webhooks use as recipient). */
+  instagramBusinessId: string;
+  /** Facebook Page id (facebook connections only). */
+  pageId?: string;
+  /** Key for per-account outbound pacing; the stored account id when there is one. */
+  pacingKey: string;
+}
+
+export interface MetaAccountProfile {
+  /** Instagram professional account id (Instagram Login: `user_id`). */
+  id: string;
+  username: string;
+  name?: string;
+  profilePictureUrl?: string;
+  followersCount?: number;
+  followsCount?: number;
+  mediaCount?: number;
+  biography?: string;
+  website?: string;
+}
+
+export interface MetaMedia {
+  id: string;
+  caption?: string;
+  mediaType?: string;
+  mediaUrl?: string;
+  thumbnailUrl?: string;
+  permalink?: string;
+  timestamp?: string;
+}
+
+/** A messaging user's profile, fetched by their Instagram-scoped id (IGSID). */
+export interface MetaUserProfile {
+  id: string;
+  name?: string;
+  username?: string;
+  profilePic?: string;
+  followerCount?: number;
+  isUserFollowBusiness?: boolean;
+  isBusinessFollowUser?: boolean;
+  isVerifiedUser?: boolean;
+}
+
+export type OutboundAttachmentType = 'image' | 'video' | 'audio' | 'file';
+
+export interface SendMessageInput {
+  recipientId: string;
+  text?: string;
+  attachment?: { type: OutboundAttachmentType; url: string };
+  /** mid of the message being replied to. */
+  replyTo?: string;
+  tag?: 'HUMAN_AGENT';
+}
+
+export interface SendMessageResult {
+  recipientId: string;
+  messageId: string;
+}
+
+export type SenderAction = 'mark_seen' | 'typing_on' | 'typing_off';
+
+export interface MetaConversationSummary {
+  id: string;
+  updatedTime?: string;
+  participants: { id: string; username?: string }[];
+}
+
+export interface MetaConversationMessage {
+  id: string;
+  createdTime?: string;
+  from?: { id: string; username?: string };
+  to?: { id: string; username?: string }[];
+  message?: string;
+  attachments?: { type?: string; url?: string }[];
+}
+
+export interface MetaPage<T> {
+  data: T[];
+  /** Cursor for the next page, absent on the last page. */
+  after?: string;
+}
+
+export interface RefreshedToken {
+  accessToken: string;
+  expiresAt: Date;
+}
+
+/** Message fields the app subscribes an account's webhooks to. */
+export const WEBHOOK_MESSAGE_FIELDS = [
+  'messages',
+  'messaging_postbacks',
+  'messaging_seen',
+  'messaging_referral',
+  'message_reactions',
+  'message_echoes',
+] as const;
