@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -50,7 +51,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ databaseUri: options.databaseUri }),
     adapter,
-    { rawBody: true, bufferLogs: options.bufferLogs ?? true },
+    { rawBody: true, bufferLogs: options.bufferLogs ?? true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
@@ -72,6 +73,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     origin: cors === '*' ? true : cors,
     exposedHeaders: ['x-request-id', 'retry-after'],
   });
+  await app.register(multipart);
   setupApiDocs(app, fastify);
   await app.init();
   return app;

@@ -126,3 +126,8 @@ export class EnvReader {
     return value;
   }
 }
+
+/** The environment for a child process: this one's plus the given overrides. */
+export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

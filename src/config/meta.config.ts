@@ -52,7 +52,7 @@ export interface MetaSimulatorSettings {
   host: string;
   /** Signs simulated webhooks; must match the app's META_APP_SECRET. */
   appSecret?: string;
-  /** Where simulated webhooks are delivered by default. */
+  /** Where simulated webhooks are delivered by default (the local app's webhook route). */
   webhookUrl?: string;
 }
 
@@ -62,6 +62,15 @@ export function loadMetaSimulatorSettings(): MetaSimulatorSettings {
     port: env.int('META_SIMULATOR_PORT', 8787, { min: 0, max: 65535 }),
     host: env.string('META_SIMULATOR_HOST', '127.0.0.1'),
     appSecret: env.string('META_APP_SECRET'),
-    webhookUrl: env.url('META_SIMULATOR_WEBHOOK_URL'),
+    webhookUrl: env.url(
+      'META_SIMULATOR_WEBHOOK_URL',
+      `http://127.0.0.1:${env.int('PORT', 8000, { min: 0, max: 65535 })}/v1/webhook`,
+    ),
   });
+}
+
+/** Meta credentials are "real" when an app id and secret are configured. */
+export function hasRealMetaCredentials(): boolean {
+  const env = new EnvReader();
+  return env.string('META_APP_ID') !== undefined && env.string('META_APP_SECRET') !== undefined;
 }

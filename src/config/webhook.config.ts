@@ -16,6 +16,8 @@ export interface WebhookConfig {
   retentionHours: number;
   /** Run the inbox worker in this process. */
   workerEnabled: boolean;
+  /** Conversations the worker processes at the same time (events of one conversation run in order). */
+  concurrency: number;
 }
 
 export function loadWebhookConfig(): WebhookConfig {
@@ -29,6 +31,7 @@ export function loadWebhookConfig(): WebhookConfig {
     claimTimeoutMs: env.int('WEBHOOK_CLAIM_TIMEOUT_MS', 60_000, { min: 100 }),
     retentionHours: env.int('WEBHOOK_RETENTION_HOURS', 72, { min: 1 }),
     workerEnabled: env.bool('WEBHOOK_WORKER_ENABLED', true),
+    concurrency: env.int('WEBHOOK_CONCURRENCY', 8, { min: 1, max: 100 }),
   });
 }
 

@@ -54,7 +54,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }
   let app: NestFastifyApplication;
   try {
-    app = await createApp({ databaseUri: `${base}/${databaseName()}`, bufferLogs: false });
+    app = await createApp({ databaseUri: `${base}/${databaseName()}` });
     await app.listen({ port, host: '127.0.0.1' });
   } catch (error) {
     await simulator.stop();

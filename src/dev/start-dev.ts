@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { loadAppConfig } from '../config/app.config';
+import { childEnvironment } from '../config/env';
+import { hasRealMetaCredentials, loadMetaSimulatorSettings } from '../config/meta.config';
+import { resolveDatabase } from '../database/resolve-database';
+import { MetaSimulator } from '../meta-simulator';
+
+/**
+ * `npm run start:dev`: starts (or reuses) the database, and — without real Meta
+ * credentials — the Meta simulator, then runs the API in watch mode pointed at them.
+ */
+async function main(): Promise<void> {
+  const log = (message: string) => process.stdout.write(`[dev] ${message}\n`);
+  const app = loadAppConfig();
+  const database = await resolveDatabase(log);
+  const overrides: Record<string, string> = { MONGODB_URL: database.uri };
+  let simulator: MetaSimulator | undefined;
+  if (!hasRealMetaCredentials()) {
+    const settings = loadMetaSimulatorSettings();
+    simulator = await MetaSimulator.start({
+      port: settings.port,
+      appSecret: 'meta-simulator-app-secret',
+      webhookUrl: `http://127.0.0.1:${app.port}/v1/webhook`,
+    });
+    Object.assign(overrides, {
+      META_APP_ID: 'meta-simulator',
+      META_APP_SECRET: simulator.appSecret,
+      META_GRAPH_API_URL: simulator.graphApiUrl,
+      META_INSTAGRAM_API_URL: simulator.instagramApiUrl,
+    });
+    log(`No META_APP_ID/META_APP_SECRET: Meta calls go to the Meta simulator at ${simulator.url}`);
+    log(
+      `Simulator control API: ${simulator.url}/_simulator (see README "Try it without a Meta app")`,
+    );
+  }
+  const child = spawn(join('node_modules', '.bin', 'nest'), ['start', '--watch'], {
+    stdio: 'inherit',
+    env: childEnvironment(overrides),
+  });
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await new Promise((resolve) =>
+      child.exitCode === null ? child.once('exit', resolve) : resolve(null),
+    );
+    await simulator?.stop();
+    await database.stop();
+    process.exit(code);
+  };
+  child.once('exit', (code) => void stop(code ?? 0));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export * from './meta-simulator';
+export * from './webhook-events';

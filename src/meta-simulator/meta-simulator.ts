@@ -1,0 +1,1182 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  clampLimit,
+  conversationAttachment,
+  decodeCursor,
+  encodeCursor,
+  pick,
+  pickLoose,
+  requestedFields,
+} from './graph-shapes';
+import {
+  GraphError,
+  graphError,
+  graphTime,
+  lowerCaseHeaders,
+  newFbtraceId,
+  numericId,
+  parseBody,
+  PLACEHOLDER_PNG,
+  postRaw,
+  readBody,
+  sendJson,
+  unsupportedRequest,
+} from './simulator-http';
+import {
+  inboundMessage,
+  signWebhookBody,
+  webhookBatch,
+  type WebhookMessagingEvent,
+} from './webhook-events';
+
+export interface SimAccount {
+  instagramBusinessId: string;
+  pageId?: string;
+  connectionType: 'facebook' | 'instagram';
+  accessToken: string;
+  username: string;
+  name: string;
+  profilePictureUrl: string;
+  followersCount: number;
+  followsCount: number;
+  mediaCount: number;
+  biography: string;
+  website: string;
+  tokenExpired: boolean;
+  subscribedFields: string[];
+}
+
+export interface SimUser {
+  igsid: string;
+  username: string;
+  name: string;
+  profilePic: string;
+  followerCount: number;
+  isUserFollowBusiness: boolean;
+  isBusinessFollowUser: boolean;
+  isVerifiedUser: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+  at: Date;
+}
+
+export interface SentMessage {
+  accountId: string;
+  recipientId: string;
+  messageId: string;
+  body: Record<string, unknown>;
+  at: Date;
+}
+
+export interface FailureRule {
+  method?: string;
+  /** A string matches paths ending with it; a RegExp is tested against the full path. */
+  path?: string | RegExp;
+  /** How many matching requests fail; default 1, `Infinity` for all. */
+  times?: number;
+  status: number;
+  error: { message: string; type?: string; code: number; error_subcode?: number };
+  headers?: Record<string, string>;
+}
+
+/** A message in the simulated conversation store (sent, or seen in a delivered webhook). */
+interface StoredMessage {
+  id: string;
+  createdAt: Date;
+  fromId: string;
+  toId: string;
+  text?: string;
+  attachments: { type: string; url?: string }[];
+}
+
+interface Conversation {
+  id: string;
+  accountId: string;
+  userId: string;
+  updatedAt: Date;
+  messages: StoredMessage[];
+}
+
+interface MediaItem {
+  id: string;
+  caption: string;
+  mediaType: 'IMAGE' | 'VIDEO';
+  mediaUrl: string;
+  thumbnailUrl?: string;
+  permalink: string;
+  timestamp: Date;
+}
+
+interface IssuedToken {
+  accountId: string;
+  expired: boolean;
+}
+
+type Host = 'graph' | 'instagram';
+
+interface GraphContext {
+  host: Host;
+  method: string;
+  /** Path below the host prefix and version, split into decoded segments. */
+  segments: string[];
+  /** Full request path, used for paging links. */
+  fullPath: string;
+  query: Record<string, string>;
+  body: unknown;
+  account: SimAccount;
+}
+
+const API_VERSION_PATTERN = /^v\d+\.\d+$/;
+const MAX_TEXT_BYTES = 1000;
+const TOKEN_LIFETIME_SECONDS = 5_184_000;
+const SIMULATED_APP = { id: '100000000000001', name: 'Instagram DM Automation (simulated)' };
+const SENDER_ACTIONS = new Set(['mark_seen', 'typing_on', 'typing_off', 'react', 'unreact']);
+const ATTACHMENT_TYPES = new Set(['image', 'video', 'audio', 'file', 'like_heart', 'MEDIA_SHARE']);
+const MESSAGE_TAGS = new Set(['HUMAN_AGENT']);
+const WEBHOOK_FIELDS = new Set([
+  'messages',
+  'messaging_postbacks',
+  'messaging_seen',
+  'messaging_referral',
+  'message_reactions',
+  'message_echoes',
+  'messaging_optins',
+  'messaging_handover',
+  'standby',
+  'comments',
+  'live_comments',
+  'mentions',
+  'story_insights',
+]);
+const ACCOUNT_FIELDS: Record<Host, Set<string>> = {
+  graph: new Set([
+    'id',
+    'ig_id',
+    'username',
+    'name',
+    'profile_picture_url',
+    'followers_count',
+    'follows_count',
+    'media_count',
+    'biography',
+    'website',
+  ]),
+  instagram: new Set([
+    'id',
+    'user_id',
+    'username',
+    'name',
+    'account_type',
+    'profile_picture_url',
+    'followers_count',
+    'follows_count',
+    'media_count',
+    'biography',
+    'website',
+  ]),
+};
+const USER_FIELDS = new Set([
+  'id',
+  'name',
+  'username',
+  'profile_pic',
+  'follower_count',
+  'is_user_follow_business',
+  'is_business_follow_user',
+  'is_verified_user',
+]);
+
+/**
+ * An in-process stand-in for the Meta Graph API (`graph.facebook.com` under
+ * `/graph`, `graph.instagram.com` under `/instagram`) plus a webhook sender,
+ * for tests and local development. Everything lives in memory.
+ */
+export class MetaSimulator {
+  readonly graphApiUrl: string;
+  readonly instagramApiUrl: string;
+  readonly requests: RecordedRequest[] = [];
+  readonly sentMessages: SentMessage[] = [];
+  appSecret: string;
+  webhookUrl?: string;
+
+  private readonly accounts = new Map<string, SimAccount>();
+  private readonly users = new Map<string, SimUser>();
+  private readonly appScopedIds = new Map<string, string>();
+  private readonly media = new Map<string, MediaItem[]>();
+  private readonly issuedTokens = new Map<string, IssuedToken>();
+  private readonly conversations = new Map<string, Conversation>();
+  private rules: (FailureRule & { remaining: number })[] = [];
+  private latencyMs = 0;
+  private rateLimit: number | undefined;
+  private callTimes: number[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    options: { appSecret?: string; webhookUrl?: string },
+  ) {
+    this.graphApiUrl = `${url}/graph`;
+    this.instagramApiUrl = `${url}/instagram`;
+    this.appSecret = options.appSecret ?? randomBytes(16).toString('hex');
+    this.webhookUrl = options.webhookUrl;
+  }
+
+  static async start(
+    options: { port?: number; host?: string; appSecret?: string; webhookUrl?: string } = {},
+  ): Promise<MetaSimulator> {
+    const server = createServer();
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    const simulator = new MetaSimulator(server, `http://${urlHost}:${port}`, options);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      simulator.handle(req, res).catch(() => {
+        sendJson(res, 500, {
+          error: { message: 'An unknown error has occurred.', type: 'OAuthException', code: 1 },
+        });
+      });
+    });
+    return simulator;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      this.server.closeAllConnections();
+    });
+  }
+
+  addAccount(input: Partial<SimAccount> = {}): SimAccount {
+    const instagramBusinessId = input.instagramBusinessId ?? this.freshId('178414', 17);
+    const connectionType = input.connectionType ?? 'instagram';
+    const account: SimAccount = {
+      instagramBusinessId,
+      pageId: input.pageId ?? (connectionType === 'facebook' ? this.freshId('10', 15) : undefined),
+      connectionType,
+      accessToken: input.accessToken ?? newToken(connectionType),
+      username: input.username ?? `shop_${instagramBusinessId.slice(-6)}`,
+      name: input.name ?? `Shop ${instagramBusinessId.slice(-6)}`,
+      profilePictureUrl:
+        input.profilePictureUrl ??
+        `${this.url}/_simulator/assets/profile-${instagramBusinessId}.png`,
+      followersCount: input.followersCount ?? 1280,
+      followsCount: input.followsCount ?? 210,
+      mediaCount: input.mediaCount ?? 12,
+      biography: input.biography ?? 'Handmade goods, shipped worldwide.',
+      website: input.website ?? 'https://shop.example.com',
+      tokenExpired: input.tokenExpired ?? false,
+      subscribedFields: input.subscribedFields ? [...input.subscribedFields] : [],
+    };
+    this.accounts.set(instagramBusinessId, account);
+    this.appScopedIds.set(instagramBusinessId, this.freshId('7', 16));
+    this.media.delete(instagramBusinessId);
+    return account;
+  }
+
+  addUser(input: Partial<SimUser> = {}): SimUser {
+    const igsid = input.igsid ?? this.freshId('6', 16);
+    const user: SimUser = {
+      igsid,
+      username: input.username ?? `user_${igsid.slice(-6)}`,
+      name: input.name ?? `User ${igsid.slice(-6)}`,
+      profilePic: input.profilePic ?? `${this.url}/_simulator/assets/user-${igsid}.png`,
+      followerCount: input.followerCount ?? 150,
+      isUserFollowBusiness: input.isUserFollowBusiness ?? false,
+      isBusinessFollowUser: input.isBusinessFollowUser ?? false,
+      isVerifiedUser: input.isVerifiedUser ?? false,
+    };
+    this.users.set(igsid, user);
+    return user;
+  }
+
+  /** Later calls with this token fail with code 190, subcode 463. */
+  expireToken(accessToken: string): void {
+    for (const account of this.accounts.values()) {
+      if (account.accessToken === accessToken) account.tokenExpired = true;
+    }
+    const issued = this.issuedTokens.get(accessToken);
+    if (issued) issued.expired = true;
+  }
+
+  failNext(rule: FailureRule): void {
+    this.rules.push({ ...rule, remaining: rule.times ?? 1 });
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  /** Caps Graph calls per second across the app; extra calls get Meta's code 4 throttling error. */
+  setRateLimit(callsPerSecond: number | undefined): void {
+    this.rateLimit = callsPerSecond;
+    this.callTimes = [];
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  reset(): void {
+    this.accounts.clear();
+    this.users.clear();
+    this.appScopedIds.clear();
+    this.media.clear();
+    this.issuedTokens.clear();
+    this.conversations.clear();
+    this.rules = [];
+    this.latencyMs = 0;
+    this.rateLimit = undefined;
+    this.callTimes = [];
+    this.requests.length = 0;
+    this.sentMessages.length = 0;
+  }
+
+  /**
+   * POSTs a webhook like Meta does, signed with `X-Hub-Signature-256` over the
+   * raw body. `signature: null` sends no signature header. Messages in the
+   * payload are added to the simulated conversations.
+   */
+  async deliverWebhook(
+    payload: unknown,
+    options: { url?: string; secret?: string; signature?: string | null; rawBody?: string } = {},
+  ): Promise<{ status: number; body: string }> {
+    const url = options.url ?? this.webhookUrl;
+    if (!url) throw new Error('No webhook URL: pass options.url or set webhookUrl');
+    const rawBody = options.rawBody ?? JSON.stringify(payload);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'facebookexternalua',
+    };
+    const signature =
+      options.signature === undefined
+        ? signWebhookBody(rawBody, options.secret ?? this.appSecret)
+        : options.signature;
+    if (signature !== null) headers['x-hub-signature-256'] = signature;
+    this.ingestWebhook(payload);
+    return postRaw(url, rawBody, headers);
+  }
+
+  /** Snapshot of the simulated world, as served by `GET /_simulator/state`. */
+  state(): Record<string, unknown> {
+    return {
+      accounts: [...this.accounts.values()].map((account) => ({
+        ...account,
+        appScopedId: this.appScopedIds.get(account.instagramBusinessId),
+        refreshedTokens: [...this.issuedTokens.entries()]
+          .filter(([, issued]) => issued.accountId === account.instagramBusinessId)
+          .map(([token, issued]) => ({ accessToken: token, expired: issued.expired })),
+      })),
+      users: [...this.users.values()],
+      conversations: [...this.conversations.values()].map((c) => ({
+        id: c.id,
+        accountId: c.accountId,
+        userId: c.userId,
+        updatedAt: c.updatedAt,
+        messageCount: c.messages.length,
+      })),
+      sentMessages: this.sentMessages,
+      requests: this.requests,
+      latencyMs: this.latencyMs,
+      rateLimit: this.rateLimit ?? null,
+      pendingFailures: this.rules.map((r) => ({ ...r, path: r.path?.toString() })),
+    };
+  }
+
+  private freshId(prefix: string, length: number): string {
+    for (;;) {
+      const id = numericId(prefix, length);
+      if (!this.accounts.has(id) && !this.users.has(id)) return id;
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const rawBody = await readBody(req);
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/_simulator' || url.pathname.startsWith('/_simulator/')) {
+      await this.handleControl(method, url, rawBody, req, res);
+      return;
+    }
+    const match = /^\/(graph|instagram)(\/.*)?$/.exec(url.pathname);
+    if (!match) {
+      sendJson(res, 404, {
+        error: { message: 'Not found. Use /graph, /instagram or /_simulator.' },
+      });
+      return;
+    }
+    const headers = lowerCaseHeaders(req);
+    const query = Object.fromEntries(url.searchParams);
+    let body: unknown;
+    let parseError: GraphError | undefined;
+    try {
+      body = parseBody(rawBody, headers['content-type']);
+    } catch (error) {
+      body = rawBody;
+      parseError = error instanceof GraphError ? error : undefined;
+    }
+    this.requests.push({ method, path: url.pathname, query, headers, body, at: new Date() });
+    if (this.latencyMs > 0) await delay(this.latencyMs);
+    try {
+      if (parseError) throw parseError;
+      const result = this.graph(match[1] as Host, method, url, query, headers, body);
+      sendJson(res, 200, result);
+    } catch (error) {
+      if (!(error instanceof GraphError)) throw error;
+      sendJson(
+        res,
+        error.status,
+        { error: { ...error.error, fbtrace_id: newFbtraceId() } },
+        {
+          ...(error.error.code === 190
+            ? {
+                'www-authenticate': `OAuth "Facebook Platform" "invalid_token" "${error.error.message}"`,
+              }
+            : {}),
+          ...error.headers,
+        },
+      );
+    }
+  }
+
+  private graph(
+    host: Host,
+    method: string,
+    url: URL,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: unknown,
+  ): unknown {
+    this.applyFailureRules(method, url.pathname);
+    this.applyRateLimit();
+    const segments = url.pathname
+      .slice(host.length + 1)
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
+    if (segments.length > 0 && API_VERSION_PATTERN.test(segments[0])) segments.shift();
+    const token = this.tokenOf(headers, query, body);
+    const account = this.authenticate(host, token);
+    this.checkAppSecretProof(token, query, body);
+    return this.route({ host, method, segments, fullPath: url.pathname, query, body, account });
+  }
+
+  private applyFailureRules(method: string, path: string): void {
+    const index = this.rules.findIndex(
+      (rule) =>
+        (rule.method === undefined || rule.method.toUpperCase() === method) &&
+        (rule.path === undefined ||
+          (typeof rule.path === 'string' ? path.endsWith(rule.path) : rule.path.test(path))),
+    );
+    if (index < 0) return;
+    const rule = this.rules[index];
+    rule.remaining -= 1;
+    if (rule.remaining <= 0) this.rules.splice(index, 1);
+    throw new GraphError(rule.status, rule.error, rule.headers);
+  }
+
+  private applyRateLimit(): void {
+    if (this.rateLimit === undefined) return;
+    const now = Date.now();
+    this.callTimes = this.callTimes.filter((t) => now - t < 1000);
+    if (this.callTimes.length >= this.rateLimit) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((this.callTimes[0] + 1000 - now) / 1000));
+      const usage = { call_count: 100, total_cputime: 100, total_time: 100 };
+      throw graphError(429, 4, '(#4) Application request limit reached', {
+        headers: {
+          'x-app-usage': JSON.stringify(usage),
+          'x-business-use-case-usage': JSON.stringify({
+            [SIMULATED_APP.id]: [
+              { type: 'instagram', ...usage, estimated_time_to_regain_access: 0 },
+            ],
+          }),
+          'retry-after': String(retryAfterSeconds),
+        },
+      });
+    }
+    this.callTimes.push(now);
+  }
+
+  private tokenOf(
+    headers: Record<string, string>,
+    query: Record<string, string>,
+    body: unknown,
+  ): string | undefined {
+    const auth = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(headers.authorization ?? '');
+    if (auth) return auth[1];
+    if (query.access_token) return query.access_token;
+    if (isRecord(body) && typeof body.access_token === 'string') return body.access_token;
+    return undefined;
+  }
+
+  private authenticate(host: Host, token: string | undefined): SimAccount {
+    if (!token) {
+      throw graphError(
+        400,
+        2500,
+        'An active access token must be used to query information about the current user.',
+      );
+    }
+    const invalid = graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
+    let account: SimAccount | undefined;
+    let expired: boolean;
+    const issued = this.issuedTokens.get(token);
+    if (issued) {
+      account = this.accounts.get(issued.accountId);
+      expired = issued.expired;
+    } else {
+      account = [...this.accounts.values()].find((a) => a.accessToken === token);
+      expired = account?.tokenExpired ?? false;
+    }
+    if (!account) throw invalid;
+    const tokenHost: Host = account.connectionType === 'instagram' ? 'instagram' : 'graph';
+    if (tokenHost !== host) throw invalid;
+    if (expired) {
+      throw graphError(
+        401,
+        190,
+        `Error validating access token: Session has expired on ${new Date(Date.now() - 60_000).toUTCString()}. The current time is ${new Date().toUTCString()}.`,
+        { subcode: 463 },
+      );
+    }
+    return account;
+  }
+
+  private checkAppSecretProof(
+    token: string | undefined,
+    query: Record<string, string>,
+    body: unknown,
+  ): void {
+    const proof =
+      query.appsecret_proof ??
+      (isRecord(body) && typeof body.appsecret_proof === 'string'
+        ? body.appsecret_proof
+        : undefined);
+    if (proof === undefined || token === undefined) return;
+    const expected = createHmac('sha256', this.appSecret).update(token).digest('hex');
+    const a = Buffer.from(expected);
+    const b = Buffer.from(proof);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      throw graphError(400, 100, 'Invalid appsecret_proof provided in the API argument', {
+        type: 'GraphMethodException',
+      });
+    }
+  }
+
+  private ownsNode(ctx: GraphContext, id: string): boolean {
+    const account = ctx.account;
+    return (
+      id === 'me' ||
+      id === account.instagramBusinessId ||
+      id === account.pageId ||
+      id === this.appScopedIds.get(account.instagramBusinessId)
+    );
+  }
+
+  private route(ctx: GraphContext): unknown {
+    const { method, segments } = ctx;
+    const [node, edgeName, ...rest] = segments;
+    if (node === undefined || rest.length > 0) throw unsupportedRequest(method, segments.join('/'));
+    if (node === 'refresh_access_token' && edgeName === undefined && method === 'GET') {
+      return this.refreshToken(ctx);
+    }
+    if (edgeName === undefined) {
+      if (method !== 'GET') throw unsupportedRequest(method, node);
+      if (this.ownsNode(ctx, node)) return this.nodeFields(ctx, node);
+      const user = this.users.get(node);
+      if (user) return this.userFields(ctx, user);
+      throw unsupportedRequest(method, node);
+    }
+    const owned = this.ownsNode(ctx, node);
+    switch (`${method} ${edgeName}`) {
+      case 'GET media':
+        if (owned) return this.listMedia(ctx);
+        break;
+      case 'POST messages':
+        if (owned) return this.sendMessage(ctx);
+        break;
+      case 'GET messages':
+        return this.listMessages(ctx, node);
+      case 'GET conversations':
+        if (owned) return this.listConversations(ctx);
+        break;
+      case 'GET subscribed_apps':
+      case 'POST subscribed_apps':
+      case 'DELETE subscribed_apps':
+        if (owned) return this.subscribedApps(ctx);
+        break;
+    }
+    throw unsupportedRequest(method, node);
+  }
+
+  private refreshToken(ctx: GraphContext): unknown {
+    if (ctx.host !== 'instagram') throw unsupportedRequest(ctx.method, 'refresh_access_token');
+    if (ctx.query.grant_type !== 'ig_refresh_token') {
+      throw graphError(400, 100, 'Invalid grant_type: expected ig_refresh_token', {
+        type: 'IGApiException',
+      });
+    }
+    const accessToken = newToken('instagram');
+    this.issuedTokens.set(accessToken, {
+      accountId: ctx.account.instagramBusinessId,
+      expired: false,
+    });
+    return { access_token: accessToken, token_type: 'bearer', expires_in: TOKEN_LIFETIME_SECONDS };
+  }
+
+  private nodeFields(ctx: GraphContext, node: string): Record<string, unknown> {
+    const account = ctx.account;
+    if (ctx.host === 'graph' && (node === 'me' || node === account.pageId)) {
+      return pick(
+        {
+          id: account.pageId ?? account.instagramBusinessId,
+          name: account.name,
+          instagram_business_account: { id: account.instagramBusinessId },
+        },
+        requestedFields(ctx.query, ['id', 'name']),
+        new Set(['id', 'name', 'instagram_business_account']),
+        'Page',
+      );
+    }
+    const all: Record<string, unknown> = {
+      id:
+        ctx.host === 'instagram'
+          ? this.appScopedIds.get(account.instagramBusinessId)
+          : account.instagramBusinessId,
+      ig_id: Number(account.instagramBusinessId.slice(-10)),
+      user_id: account.instagramBusinessId,
+      username: account.username,
+      name: account.name,
+      account_type: 'BUSINESS',
+      profile_picture_url: account.profilePictureUrl,
+      followers_count: account.followersCount,
+      follows_count: account.followsCount,
+      media_count: account.mediaCount,
+      biography: account.biography,
+      website: account.website,
+    };
+    return pick(
+      all,
+      requestedFields(ctx.query, ['id', 'username']),
+      ACCOUNT_FIELDS[ctx.host],
+      'IGUser',
+    );
+  }
+
+  private userFields(ctx: GraphContext, user: SimUser): Record<string, unknown> {
+    return pick(
+      {
+        id: user.igsid,
+        name: user.name,
+        username: user.username,
+        profile_pic: user.profilePic,
+        follower_count: user.followerCount,
+        is_user_follow_business: user.isUserFollowBusiness,
+        is_business_follow_user: user.isBusinessFollowUser,
+        is_verified_user: user.isVerifiedUser,
+      },
+      requestedFields(ctx.query, ['id', 'name', 'username']),
+      USER_FIELDS,
+      'User',
+    );
+  }
+
+  private mediaOf(account: SimAccount): MediaItem[] {
+    let items = this.media.get(account.instagramBusinessId);
+    if (!items) {
+      const count = Math.min(account.mediaCount, 50);
+      const newest = Date.now();
+      items = Array.from({ length: count }, (_, i) => {
+        const id = numericId('179', 17);
+        const isVideo = i % 4 === 3;
+        return {
+          id,
+          caption: `Post ${count - i} from @${account.username}`,
+          mediaType: isVideo ? 'VIDEO' : 'IMAGE',
+          mediaUrl: `${this.url}/_simulator/assets/media-${id}.${isVideo ? 'mp4' : 'png'}`,
+          thumbnailUrl: isVideo ? `${this.url}/_simulator/assets/thumb-${id}.png` : undefined,
+          permalink: `https://www.instagram.com/p/${randomBytes(8).toString('base64url')}/`,
+          timestamp: new Date(newest - i * 86_400_000),
+        };
+      });
+      this.media.set(account.instagramBusinessId, items);
+    }
+    return items;
+  }
+
+  private listMedia(ctx: GraphContext): unknown {
+    const items = this.mediaOf(ctx.account).map((m) => ({
+      id: m.id,
+      caption: m.caption,
+      media_type: m.mediaType,
+      media_url: m.mediaUrl,
+      ...(m.thumbnailUrl ? { thumbnail_url: m.thumbnailUrl } : {}),
+      permalink: m.permalink,
+      timestamp: graphTime(m.timestamp),
+    }));
+    const fields = requestedFields(ctx.query, ['id']);
+    return this.page(
+      ctx,
+      items.map((item) => pickLoose(item, fields)),
+    );
+  }
+
+  private sendMessage(ctx: GraphContext): unknown {
+    const body = isRecord(ctx.body) ? ctx.body : {};
+    const recipient = isRecord(body.recipient) ? body.recipient : undefined;
+    const recipientId = typeof recipient?.id === 'string' ? recipient.id : undefined;
+    if (!recipientId) throw graphError(400, 100, '(#100) The parameter recipient is required');
+    const action = body.sender_action;
+    if (action !== undefined) {
+      if (typeof action !== 'string' || !SENDER_ACTIONS.has(action)) {
+        throw graphError(
+          400,
+          100,
+          '(#100) Param sender_action must be one of {MARK_SEEN, TYPING_ON, TYPING_OFF, REACT, UNREACT}',
+        );
+      }
+      this.requireRecipient(recipientId);
+      if (action === 'react' || action === 'unreact') {
+        const payload = isRecord(body.payload) ? body.payload : {};
+        if (typeof payload.message_id !== 'string' || payload.message_id === '') {
+          throw graphError(400, 100, '(#100) The parameter payload[message_id] is required');
+        }
+      }
+      return { recipient_id: recipientId };
+    }
+    const message = isRecord(body.message) ? body.message : undefined;
+    if (!message) throw graphError(400, 100, '(#100) The parameter message is required');
+    const stored = this.validateMessage(message);
+    if (body.messaging_type === 'MESSAGE_TAG' || body.tag !== undefined) {
+      if (typeof body.tag !== 'string' || !MESSAGE_TAGS.has(body.tag)) {
+        throw graphError(400, 100, '(#100) Param tag must be a valid message tag');
+      }
+    }
+    this.requireRecipient(recipientId);
+    const messageId = `m_${randomBytes(24).toString('base64url')}`;
+    const at = new Date();
+    this.sentMessages.push({
+      accountId: ctx.account.instagramBusinessId,
+      recipientId,
+      messageId,
+      body,
+      at,
+    });
+    this.storeMessage(ctx.account.instagramBusinessId, recipientId, {
+      id: messageId,
+      createdAt: at,
+      fromId: ctx.account.instagramBusinessId,
+      toId: recipientId,
+      ...stored,
+    });
+    return { recipient_id: recipientId, message_id: messageId };
+  }
+
+  private validateMessage(
+    message: Record<string, unknown>,
+  ): Pick<StoredMessage, 'text' | 'attachments'> {
+    const text = message.text;
+    const attachment = isRecord(message.attachment) ? message.attachment : undefined;
+    if (text !== undefined) {
+      if (typeof text !== 'string' || text === '') {
+        throw graphError(
+          400,
+          100,
+          '(#100) Param message[text] must be a non-empty UTF-8 encoded string',
+        );
+      }
+      if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
+        throw graphError(
+          400,
+          100,
+          `(#100) Length of param message[text] must be less than or equal to ${MAX_TEXT_BYTES}`,
+        );
+      }
+      if (attachment)
+        throw graphError(
+          400,
+          100,
+          '(#100) Only one of message[text] and message[attachment] can be set',
+        );
+      return { text, attachments: [] };
+    }
+    if (!attachment) {
+      throw graphError(
+        400,
+        100,
+        '(#100) Message cannot be empty, must provide valid attachment or text',
+      );
+    }
+    const type = attachment.type;
+    const payload = isRecord(attachment.payload) ? attachment.payload : {};
+    if (typeof type !== 'string' || !ATTACHMENT_TYPES.has(type)) {
+      throw graphError(
+        400,
+        100,
+        '(#100) Param message[attachment][type] must be one of {image, video, audio, file, like_heart, MEDIA_SHARE}',
+      );
+    }
+    const url = payload.url;
+    if (type !== 'like_heart' && type !== 'MEDIA_SHARE') {
+      if (typeof url !== 'string' || !/^https?:\/\/\S+$/i.test(url)) {
+        throw graphError(
+          400,
+          100,
+          '(#100) Param message[attachment][payload][url] must be a valid URL',
+        );
+      }
+    }
+    return { attachments: [{ type, url: typeof url === 'string' ? url : undefined }] };
+  }
+
+  private requireRecipient(recipientId: string): void {
+    if (!this.users.has(recipientId)) {
+      throw graphError(400, 100, '(#100) No matching user found', { subcode: 2018001 });
+    }
+  }
+
+  private conversationFor(accountId: string, userId: string): Conversation {
+    for (const conversation of this.conversations.values()) {
+      if (conversation.accountId === accountId && conversation.userId === userId)
+        return conversation;
+    }
+    const id = Buffer.from(
+      `ig_t:1:IGMessageThread:${accountId}:${randomBytes(12).toString('hex')}`,
+    ).toString('base64url');
+    const conversation: Conversation = {
+      id,
+      accountId,
+      userId,
+      updatedAt: new Date(),
+      messages: [],
+    };
+    this.conversations.set(id, conversation);
+    return conversation;
+  }
+
+  private storeMessage(accountId: string, userId: string, message: StoredMessage): void {
+    const conversation = this.conversationFor(accountId, userId);
+    if (conversation.messages.some((m) => m.id === message.id)) return;
+    conversation.messages.push(message);
+    conversation.messages.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    if (message.createdAt > conversation.updatedAt) conversation.updatedAt = message.createdAt;
+  }
+
+  private participant(id: string): { username: string; id: string } {
+    const account = this.accounts.get(id);
+    if (account) return { username: account.username, id };
+    return { username: this.users.get(id)?.username ?? id, id };
+  }
+
+  private listConversations(ctx: GraphContext): unknown {
+    if (ctx.host === 'graph' && ctx.query.platform !== 'instagram') return this.page(ctx, []);
+    const accountId = ctx.account.instagramBusinessId;
+    const fields = requestedFields(ctx.query, ['id']);
+    const items = [...this.conversations.values()]
+      .filter((c) => c.accountId === accountId && c.messages.length > 0)
+      .filter((c) => ctx.query.user_id === undefined || c.userId === ctx.query.user_id)
+      .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())
+      .map((c) =>
+        pickLoose(
+          {
+            id: c.id,
+            updated_time: graphTime(c.updatedAt),
+            participants: { data: [this.participant(c.userId), this.participant(accountId)] },
+          },
+          fields,
+        ),
+      );
+    return this.page(ctx, items);
+  }
+
+  private listMessages(ctx: GraphContext, conversationId: string): unknown {
+    const conversation = this.conversations.get(conversationId);
+    if (!conversation || conversation.accountId !== ctx.account.instagramBusinessId) {
+      throw unsupportedRequest(ctx.method, conversationId);
+    }
+    const fields = requestedFields(ctx.query, ['id', 'created_time']);
+    const items = [...conversation.messages].reverse().map((m) =>
+      pickLoose(
+        {
+          id: m.id,
+          created_time: graphTime(m.createdAt),
+          from: this.participant(m.fromId),
+          to: { data: [this.participant(m.toId)] },
+          message: m.text ?? '',
+          ...(m.attachments.length > 0
+            ? {
+                attachments: {
+                  data: m.attachments.map((a, i) => conversationAttachment(a, `${m.id}_${i}`)),
+                },
+              }
+            : {}),
+        },
+        fields,
+      ),
+    );
+    return this.page(ctx, items);
+  }
+
+  private subscribedApps(ctx: GraphContext): unknown {
+    const account = ctx.account;
+    if (ctx.method === 'GET') {
+      return {
+        data:
+          account.subscribedFields.length > 0
+            ? [{ ...SIMULATED_APP, subscribed_fields: account.subscribedFields }]
+            : [],
+      };
+    }
+    if (ctx.method === 'DELETE') {
+      account.subscribedFields = [];
+      return { success: true };
+    }
+    const raw =
+      ctx.query.subscribed_fields ?? (isRecord(ctx.body) ? ctx.body.subscribed_fields : undefined);
+    const fields = (
+      Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : []
+    )
+      .map((f) => f.trim())
+      .filter((f) => f !== '');
+    if (fields.length === 0) {
+      throw graphError(400, 100, '(#100) The parameter subscribed_fields is required');
+    }
+    const unknown = fields.findIndex((f) => !WEBHOOK_FIELDS.has(f));
+    if (unknown >= 0) {
+      throw graphError(
+        400,
+        100,
+        `(#100) Param subscribed_fields[${unknown}] must be one of {${[...WEBHOOK_FIELDS].join(', ')}} - got "${fields[unknown]}"`,
+      );
+    }
+    account.subscribedFields = [...new Set(fields)];
+    return { success: true };
+  }
+
+  /** Cursor paging like the Graph API: `paging.cursors` always, `paging.next` only when more remain. */
+  private page(ctx: GraphContext, items: unknown[]): unknown {
+    const limit = clampLimit(ctx.query.limit);
+    const start = ctx.query.after === undefined ? 0 : decodeCursor(ctx.query.after);
+    const data = items.slice(start, start + limit);
+    if (data.length === 0) return { data };
+    const before = encodeCursor(start);
+    const after = encodeCursor(start + data.length);
+    const paging: Record<string, unknown> = { cursors: { before, after } };
+    if (start + data.length < items.length) {
+      const next = new URL(`${this.url}${ctx.fullPath}`);
+      for (const [key, value] of Object.entries(ctx.query)) {
+        if (key !== 'access_token' && key !== 'appsecret_proof') next.searchParams.set(key, value);
+      }
+      next.searchParams.set('after', after);
+      paging.next = next.toString();
+    }
+    return { data, paging };
+  }
+
+  /** Records messages seen in a delivered webhook into the conversation store. */
+  private ingestWebhook(payload: unknown): void {
+    if (!isRecord(payload) || !Array.isArray(payload.entry)) return;
+    for (const entry of payload.entry) {
+      if (!isRecord(entry)) continue;
+      const events = [entry.messaging, entry.standby].flatMap((list): unknown[] =>
+        Array.isArray(list) ? (list as unknown[]) : [],
+      );
+      for (const event of events) this.ingestEvent(event);
+    }
+  }
+
+  private ingestEvent(event: unknown): void {
+    if (
+      !isRecord(event) ||
+      !isRecord(event.message) ||
+      !isRecord(event.sender) ||
+      !isRecord(event.recipient)
+    ) {
+      return;
+    }
+    const message = event.message;
+    const fromId = String(event.sender.id);
+    const toId = String(event.recipient.id);
+    const echo = message.is_echo === true;
+    const accountId = echo ? fromId : toId;
+    const userId = echo ? toId : fromId;
+    if (!this.accounts.has(accountId) || typeof message.mid !== 'string') return;
+    if (message.is_deleted === true) {
+      const conversation = this.conversationFor(accountId, userId);
+      conversation.messages = conversation.messages.filter((m) => m.id !== message.mid);
+      return;
+    }
+    if (!this.users.has(userId)) this.addUser({ igsid: userId });
+    const attachments = (Array.isArray(message.attachments) ? message.attachments : [])
+      .filter(isRecord)
+      .map((a) => {
+        const payload = isRecord(a.payload) ? a.payload : {};
+        return {
+          type: String(a.type),
+          url: typeof payload.url === 'string' ? payload.url : undefined,
+        };
+      });
+    this.storeMessage(accountId, userId, {
+      id: message.mid,
+      createdAt: new Date(typeof event.timestamp === 'number' ? event.timestamp : Date.now()),
+      fromId,
+      toId,
+      text: typeof message.text === 'string' ? message.text : undefined,
+      attachments,
+    });
+  }
+
+  private async handleControl(
+    method: string,
+    url: URL,
+    rawBody: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const route = `${method} ${url.pathname.replace(/\/+$/, '')}`;
+    if (method === 'GET' && url.pathname.startsWith('/_simulator/assets/')) {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': PLACEHOLDER_PNG.length });
+      res.end(PLACEHOLDER_PNG);
+      return;
+    }
+    let body: Record<string, unknown>;
+    try {
+      const parsed = rawBody === '' ? {} : (JSON.parse(rawBody) as unknown);
+      if (!isRecord(parsed)) throw new Error('not an object');
+      body = parsed;
+    } catch {
+      sendJson(res, 400, { error: { message: 'Body must be a JSON object' } });
+      return;
+    }
+    switch (route) {
+      case 'GET /_simulator':
+      case 'GET /_simulator/state':
+        sendJson(res, 200, this.state());
+        return;
+      case 'POST /_simulator/accounts':
+        sendJson(res, 201, this.addAccount(body));
+        return;
+      case 'POST /_simulator/users':
+        sendJson(res, 201, this.addUser(body));
+        return;
+      case 'POST /_simulator/inbound-message':
+        await this.controlInboundMessage(body, res);
+        return;
+      case 'POST /_simulator/expire-token':
+        if (typeof body.accessToken !== 'string') {
+          sendJson(res, 400, { error: { message: 'accessToken is required' } });
+          return;
+        }
+        this.expireToken(body.accessToken);
+        sendJson(res, 200, { success: true });
+        return;
+      case 'POST /_simulator/fail-next':
+        if (typeof body.status !== 'number' || !isRecord(body.error)) {
+          sendJson(res, 400, { error: { message: 'status and error are required' } });
+          return;
+        }
+        this.failNext({ ...(body as unknown as FailureRule), times: timesOf(body.times) });
+        sendJson(res, 200, { success: true });
+        return;
+      case 'POST /_simulator/latency':
+        this.setLatency(numberOr(body.ms, 0));
+        sendJson(res, 200, { success: true });
+        return;
+      case 'POST /_simulator/rate-limit':
+        this.setRateLimit(
+          typeof body.callsPerSecond === 'number' ? body.callsPerSecond : undefined,
+        );
+        sendJson(res, 200, { success: true });
+        return;
+      case 'POST /_simulator/reset':
+        this.reset();
+        sendJson(res, 200, { success: true });
+        return;
+    }
+    sendJson(res, 404, {
+      error: { message: `No simulator control route ${req.method ?? ''} ${url.pathname}` },
+    });
+  }
+
+  private async controlInboundMessage(
+    body: Record<string, unknown>,
+    res: ServerResponse,
+  ): Promise<void> {
+    const accountId =
+      typeof body.instagramBusinessId === 'string' ? body.instagramBusinessId : undefined;
+    if (!accountId || !this.accounts.has(accountId)) {
+      sendJson(res, 404, {
+        error: { message: 'instagramBusinessId must name a simulated account' },
+      });
+      return;
+    }
+    const target = typeof body.url === 'string' ? body.url : this.webhookUrl;
+    if (!target) {
+      sendJson(res, 400, {
+        error: { message: 'No webhook URL: pass url or start the simulator with one' },
+      });
+      return;
+    }
+    const from = typeof body.from === 'string' && body.from !== '' ? body.from : undefined;
+    const user = from ? (this.users.get(from) ?? this.addUser({ igsid: from })) : this.addUser();
+    const attachments = Array.isArray(body.attachments)
+      ? body.attachments.filter(isRecord).map((a) => ({
+          type: typeof a.type === 'string' ? a.type : 'image',
+          url: typeof a.url === 'string' ? a.url : undefined,
+        }))
+      : undefined;
+    const event: WebhookMessagingEvent = inboundMessage({
+      account: accountId,
+      from: user.igsid,
+      text: typeof body.text === 'string' ? body.text : undefined,
+      attachments,
+    });
+    const payload = webhookBatch([{ id: accountId, messaging: [event] }]);
+    try {
+      const delivered = await this.deliverWebhook(payload, { url: target });
+      sendJson(res, 200, { delivered, payload });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      sendJson(res, 502, {
+        error: { message: `Webhook delivery to ${target} failed: ${reason}` },
+        payload,
+      });
+    }
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `times` of a failure rule sent as JSON, where `"always"` stands for Infinity. */
+function timesOf(value: unknown): number {
+  if (value === 'always' || value === 'Infinity') return Infinity;
+  return numberOr(value, 1);
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && !Number.isNaN(value) ? value : fallback;
+}
+
+function newToken(connectionType: 'facebook' | 'instagram'): string {
+  return `${connectionType === 'facebook' ? 'EAA' : 'IGAA'}${randomBytes(36).toString('base64url')}`;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
