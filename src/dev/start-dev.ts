@@ -4,7 +4,8 @@ import { loadAppConfig } from '../config/app.config';
 import { childEnvironment } from '../config/env';
 import { hasRealMetaCredentials, loadMetaSimulatorSettings } from '../config/meta.config';
 import { resolveDatabase } from '../database/resolve-database';
-import { MetaSimulator } from '../meta-simulator';
+import type { MetaSimulator } from '../meta-simulator';
+import { startDemoSimulator } from '../meta-simulator/demo';
 
 /**
  * `npm run start:dev`: starts (or reuses) the database, and — without real Meta
@@ -18,21 +19,21 @@ async function main(): Promise<void> {
   let simulator: MetaSimulator | undefined;
   if (!hasRealMetaCredentials()) {
     const settings = loadMetaSimulatorSettings();
-    simulator = await MetaSimulator.start({
+    const demo = await startDemoSimulator({
       port: settings.port,
+      host: settings.host,
       appSecret: 'meta-simulator-app-secret',
       webhookUrl: `http://127.0.0.1:${app.port}/v1/webhook`,
     });
+    simulator = demo.simulator;
     Object.assign(overrides, {
       META_APP_ID: 'meta-simulator',
       META_APP_SECRET: simulator.appSecret,
       META_GRAPH_API_URL: simulator.graphApiUrl,
       META_INSTAGRAM_API_URL: simulator.instagramApiUrl,
     });
-    log(`No META_APP_ID/META_APP_SECRET: Meta calls go to the Meta simulator at ${simulator.url}`);
-    log(
-      `Simulator control API: ${simulator.url}/_simulator (see README "Try it without a Meta app")`,
-    );
+    log(`No META_APP_ID/META_APP_SECRET: Meta calls go to the Meta SIMULATOR at ${simulator.url}`);
+    demo.instructions.forEach((line) => log(line));
   }
   const child = spawn(join('node_modules', '.bin', 'nest'), ['start', '--watch'], {
     stdio: 'inherit',
