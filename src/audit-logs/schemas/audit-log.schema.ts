@@ -30,6 +30,12 @@ export const AUDIT_ACTIONS = [
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** A sub-schema, so the `type` field is not read as the path's type. */
+const AuditTargetSchema = new MongooseSchema(
+  { type: { type: String }, id: { type: String } },
+  { _id: false },
+);
+
 @Schema({ timestamps: { createdAt: true, updatedAt: false }, collection: 'audit_logs' })
 export class AuditLog {
   _id!: Types.ObjectId;
@@ -46,7 +52,7 @@ export class AuditLog {
   subjectUser?: Types.ObjectId;
 
   /** e.g. { type: 'instagram_account', id } */
-  @Prop({ type: { type: String, id: String }, _id: false })
+  @Prop({ type: AuditTargetSchema })
   target?: { type: string; id: string };
 
   @Prop()

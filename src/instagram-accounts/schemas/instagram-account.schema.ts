@@ -88,5 +88,7 @@ InstagramAccountSchema.index({ instagramBusinessId: 1 }, { unique: true });
 InstagramAccountSchema.index({ pageId: 1 });
 // GET /v1/instagram for a user: their accounts, newest first.
 InstagramAccountSchema.index({ user: 1, removedAt: 1, createdAt: -1 });
+// GET /v1/instagram for an admin: every account not removed, newest first.
+InstagramAccountSchema.index({ removedAt: 1, createdAt: -1 });
 // Daily token refresh job: Instagram-Login tokens by expiry.
 InstagramAccountSchema.index({ connectionType: 1, tokenExpiresAt: 1 });

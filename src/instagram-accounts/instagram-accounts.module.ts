@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { CryptoModule } from '../common/crypto/crypto.module';
+import { MetaModule } from '../meta/meta.module';
+import { UsersModule } from '../users/users.module';
+import { InstagramAccountsController } from './instagram-accounts.controller';
+import { InstagramAccountsRepository } from './instagram-accounts.repository';
+import { InstagramAccountsService } from './instagram-accounts.service';
+import { InstagramProfileService } from './instagram-profile.service';
+import { InstagramAccount, InstagramAccountSchema } from './schemas/instagram-account.schema';
+import { TokenRefreshJob } from './token-refresh.job';
+
+@Module({
+  imports: [
+    MongooseModule.forFeature([{ name: InstagramAccount.name, schema: InstagramAccountSchema }]),
+    MetaModule,
+    CryptoModule,
+    UsersModule,
+  ],
+  controllers: [InstagramAccountsController],
+  providers: [
+    InstagramAccountsRepository,
+    InstagramAccountsService,
+    InstagramProfileService,
+    TokenRefreshJob,
+  ],
+  exports: [InstagramAccountsService],
+})
+export class InstagramAccountsModule {}

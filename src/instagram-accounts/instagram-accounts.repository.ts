@@ -1,0 +1,273 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types, type UpdateQuery } from 'mongoose';
+import type { ConnectionType } from '../meta/meta.types';
+import { InstagramAccount, type EncryptedSecret } from './schemas/instagram-account.schema';
+
+/** An account as read by default: the encrypted token is never selected. */
+export type InstagramAccountRecord = Omit<InstagramAccount, 'accessToken'>;
+
+/** What is needed to call Meta for an account. */
+export type InstagramAccountToken = Pick<
+  InstagramAccount,
+  '_id' | 'user' | 'connectionType' | 'instagramBusinessId' | 'pageId' | 'accessToken'
+>;
+
+/** An Instagram-Login account whose token is due for a refresh. */
+export type RefreshCandidate = Pick<
+  InstagramAccount,
+  '_id' | 'user' | 'accessToken' | 'tokenIssuedAt' | 'tokenExpiresAt'
+>;
+
+/** Whose accounts a request may see: one owner's, or everyone's (admins). */
+export type OwnerScope = { ownerId: string } | { anyOwner: true };
+
+/** Everything stored when a token is (re)connected. */
+export interface ConnectionFields {
+  connectionType: ConnectionType;
+  instagramBusinessId: string;
+  pageId?: string;
+  username: string;
+  name?: string;
+  profilePictureUrl?: string;
+  followersCount: number;
+  accessToken: EncryptedSecret;
+  tokenIssuedAt: Date;
+  tokenExpiresAt?: Date;
+}
+
+/** Owner-editable fields plus, when the token changes, the token fields. */
+export interface AccountChanges {
+  username?: string;
+  name?: string;
+  profilePictureUrl?: string;
+  followersCount?: number;
+  isActive?: boolean;
+  accessToken?: EncryptedSecret;
+  tokenIssuedAt?: Date;
+  /** `null` removes the expiry (Page tokens do not expire). */
+  tokenExpiresAt?: Date | null;
+  reconnectRequired?: boolean;
+}
+
+function isDuplicateKeyError(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000
+  );
+}
+
+const NOT_REMOVED = { removedAt: null };
+
+function scoped(scope: OwnerScope, id: string): Record<string, unknown> {
+  const filter: Record<string, unknown> = { _id: new Types.ObjectId(id), ...NOT_REMOVED };
+  if ('ownerId' in scope) filter.user = new Types.ObjectId(scope.ownerId);
+  return filter;
+}
+
+/** Fields a connection may lack; a new connection without them clears the old values. */
+const OPTIONAL_CONNECTION_FIELDS = [
+  'pageId',
+  'name',
+  'profilePictureUrl',
+  'tokenExpiresAt',
+] as const;
+
+/** `$set` of the connection plus `$unset` of the optional fields it does not have. */
+function connectionUpdate(fields: ConnectionFields): UpdateQuery<InstagramAccount> {
+  const $set: Record<string, unknown> = { reconnectRequired: false };
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) $set[key] = value;
+  const $unset: Record<string, 1> = {};
+  for (const field of OPTIONAL_CONNECTION_FIELDS)
+    if (fields[field] === undefined) $unset[field] = 1;
+  return Object.keys($unset).length > 0 ? { $set, $unset } : { $set };
+}
+
+@Injectable()
+export class InstagramAccountsRepository {
+  constructor(
+    @InjectModel(InstagramAccount.name) private readonly model: Model<InstagramAccount>,
+  ) {}
+
+  findVisibleById(scope: OwnerScope, id: string): Promise<InstagramAccountRecord | null> {
+    return this.model.findOne(scoped(scope, id)).lean<InstagramAccountRecord>().exec();
+  }
+
+  /** Any account with this Instagram id, removed ones included (one per id, by index). */
+  findByInstagramBusinessId(instagramBusinessId: string): Promise<InstagramAccountRecord | null> {
+    return this.model.findOne({ instagramBusinessId }).lean<InstagramAccountRecord>().exec();
+  }
+
+  /** The account a webhook entry names, by Instagram id or Page id. */
+  findForWebhook(metaId: string): Promise<InstagramAccountRecord | null> {
+    return this.model
+      .findOne({ ...NOT_REMOVED, $or: [{ instagramBusinessId: metaId }, { pageId: metaId }] })
+      .lean<InstagramAccountRecord>()
+      .exec();
+  }
+
+  findTokenById(id: string): Promise<InstagramAccountToken | null> {
+    return this.model
+      .findOne(
+        { _id: new Types.ObjectId(id), ...NOT_REMOVED },
+        { user: 1, connectionType: 1, instagramBusinessId: 1, pageId: 1, accessToken: 1 },
+      )
+      .lean<InstagramAccountToken>()
+      .exec();
+  }
+
+  list(
+    scope: OwnerScope,
+    page: { skip: number; limit: number },
+  ): Promise<InstagramAccountRecord[]> {
+    const filter: Record<string, unknown> = { ...NOT_REMOVED };
+    if ('ownerId' in scope) filter.user = new Types.ObjectId(scope.ownerId);
+    return this.model
+      .find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .skip(page.skip)
+      .limit(page.limit)
+      .lean<InstagramAccountRecord[]>()
+      .exec();
+  }
+
+  /** Null when an account with this Instagram id is already stored (unique index). */
+  async create(ownerId: string, fields: ConnectionFields): Promise<InstagramAccountRecord | null> {
+    try {
+      const created = await this.model.create({ ...fields, user: new Types.ObjectId(ownerId) });
+      const { accessToken: _secret, ...record } = created.toObject();
+      return record;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Brings back an account its owner removed; null when it is not (or no longer) removed. */
+  reactivate(
+    ownerId: string,
+    id: string,
+    fields: ConnectionFields,
+  ): Promise<InstagramAccountRecord | null> {
+    const update = connectionUpdate(fields);
+    update.$set = { ...update.$set, removedAt: null, isActive: true, webhookSubscribed: false };
+    return this.updateAndRead(
+      { _id: new Types.ObjectId(id), user: new Types.ObjectId(ownerId), removedAt: { $ne: null } },
+      update,
+    );
+  }
+
+  /** Stores a new token on an account waiting for it; null when it is not waiting. */
+  reconnect(
+    ownerId: string,
+    id: string,
+    fields: ConnectionFields,
+  ): Promise<InstagramAccountRecord | null> {
+    return this.updateAndRead(
+      {
+        _id: new Types.ObjectId(id),
+        user: new Types.ObjectId(ownerId),
+        ...NOT_REMOVED,
+        reconnectRequired: true,
+      },
+      connectionUpdate(fields),
+    );
+  }
+
+  update(
+    scope: OwnerScope,
+    id: string,
+    changes: AccountChanges,
+  ): Promise<InstagramAccountRecord | null> {
+    const $set: Record<string, unknown> = {};
+    const $unset: Record<string, 1> = {};
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      if (value === null) $unset[key] = 1;
+      else $set[key] = value;
+    }
+    return this.updateAndRead(scoped(scope, id), {
+      $set,
+      ...(Object.keys($unset).length > 0 ? { $unset } : {}),
+    });
+  }
+
+  markRemoved(scope: OwnerScope, id: string, at: Date): Promise<InstagramAccountRecord | null> {
+    return this.updateAndRead(scoped(scope, id), {
+      $set: { removedAt: at, webhookSubscribed: false },
+    });
+  }
+
+  async setWebhookSubscribed(id: string, subscribed: boolean): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: new Types.ObjectId(id), ...NOT_REMOVED },
+        { $set: { webhookSubscribed: subscribed } },
+      )
+      .exec();
+  }
+
+  /** Sets the flag; returns the account only when this call changed it. */
+  flagReconnectRequired(id: string): Promise<InstagramAccountRecord | null> {
+    return this.updateAndRead(
+      { _id: new Types.ObjectId(id), ...NOT_REMOVED, reconnectRequired: { $ne: true } },
+      { $set: { reconnectRequired: true } },
+    );
+  }
+
+  /**
+   * Instagram-Login accounts with a working token issued before `issuedBefore`
+   * and expiring before `expiresBefore`, in id order after `afterId`.
+   */
+  findDueForRefresh(query: {
+    issuedBefore: Date;
+    expiresBefore: Date;
+    afterId?: Types.ObjectId;
+    limit: number;
+  }): Promise<RefreshCandidate[]> {
+    return this.model
+      .find(
+        {
+          connectionType: 'instagram',
+          tokenExpiresAt: { $lt: query.expiresBefore },
+          tokenIssuedAt: { $lt: query.issuedBefore },
+          reconnectRequired: { $ne: true },
+          ...NOT_REMOVED,
+          ...(query.afterId ? { _id: { $gt: query.afterId } } : {}),
+        },
+        { user: 1, accessToken: 1, tokenIssuedAt: 1, tokenExpiresAt: 1 },
+      )
+      .sort({ _id: 1 })
+      .limit(query.limit)
+      .lean<RefreshCandidate[]>()
+      .exec();
+  }
+
+  /** Stores a refreshed token unless another process refreshed it since `previousIssuedAt`. */
+  async storeRefreshedToken(
+    id: Types.ObjectId,
+    previousIssuedAt: Date | undefined,
+    token: { accessToken: EncryptedSecret; tokenIssuedAt: Date; tokenExpiresAt: Date },
+  ): Promise<boolean> {
+    const result = await this.model
+      .updateOne(
+        { _id: id, ...NOT_REMOVED, tokenIssuedAt: previousIssuedAt ?? null },
+        { $set: token },
+      )
+      .exec();
+    return result.modifiedCount === 1;
+  }
+
+  /**
+   * Applies `update` to the account matching `filter` and reads it back; null
+   * when nothing matched. (The embedded database cannot project findAndModify
+   * results, and the token must never be read back.)
+   */
+  private async updateAndRead(
+    filter: Record<string, unknown>,
+    update: UpdateQuery<InstagramAccount>,
+  ): Promise<InstagramAccountRecord | null> {
+    const result = await this.model.updateOne(filter, update).exec();
+    if (result.matchedCount === 0) return null;
+    return this.model.findById(filter._id).lean<InstagramAccountRecord>().exec();
+  }
+}

@@ -1,0 +1,510 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isValidObjectId } from 'mongoose';
+import type { RequestContext } from '../audit-logs/audit-logs.service';
+import { AuditLogsService } from '../audit-logs/audit-logs.service';
+import type { AuditAction } from '../audit-logs/schemas/audit-log.schema';
+import { TokenCipher, TokenDecryptionError } from '../common/crypto/token-cipher';
+import type { AuthUser } from '../common/decorators';
+import {
+  ConflictError,
+  FailedDependencyError,
+  NotFoundError,
+  ValidationError,
+} from '../common/errors';
+import type { PaginationQueryDto } from '../common/pagination/pagination.dto';
+import { MetaApiError } from '../meta/meta-api.error';
+import { MetaGraphService } from '../meta/meta-graph.service';
+import type { ConnectionType, MetaAccountProfile, MetaCredentials } from '../meta/meta.types';
+import { UsersRepository } from '../users/users.repository';
+import { AccountRefCache } from './account-ref-cache';
+import type { ConnectInstagramAccountDto } from './dto/connect-instagram-account.dto';
+import type {
+  InstagramAccountOwnerDto,
+  InstagramAccountResponseDto,
+} from './dto/instagram-account-response.dto';
+import type { UpdateInstagramAccountDto } from './dto/update-instagram-account.dto';
+import { toInstagramAccountResponse } from './instagram-account.mapper';
+import {
+  InstagramAccountsRepository,
+  type AccountChanges,
+  type ConnectionFields,
+  type InstagramAccountRecord,
+  type OwnerScope,
+} from './instagram-accounts.repository';
+
+/** What other modules need to know about a connected account; never the token. */
+export interface InstagramAccountRef {
+  id: string;
+  userId: string;
+  connectionType: 'facebook' | 'instagram';
+  instagramBusinessId: string;
+  pageId?: string;
+  username: string;
+  isActive: boolean;
+  reconnectRequired: boolean;
+}
+
+/** Lifetime of a long-lived Instagram Login token. */
+const INSTAGRAM_TOKEN_LIFETIME_MS = 60 * 24 * 60 * 60 * 1000;
+const DEFAULT_ACCOUNTS_PAGE_SIZE = 20;
+
+/** Meta errors that mean the offered token (or the ids sent with it) is not usable. */
+const REJECTED_TOKEN_KINDS = new Set(['token_invalid', 'invalid_parameter', 'permission']);
+
+const RESOURCE = 'Instagram account';
+
+interface ConnectRequest {
+  connectionType: ConnectionType;
+  accessToken: string;
+  instagramBusinessId?: string;
+  pageId?: string;
+  /** Facebook Login: values used where Meta's profile has none. */
+  fallback: { username?: string; profilePictureUrl?: string; followersCount?: number };
+}
+
+function toRef(account: InstagramAccountRecord): InstagramAccountRef {
+  return {
+    id: String(account._id),
+    userId: String(account.user),
+    connectionType: account.connectionType,
+    instagramBusinessId: account.instagramBusinessId,
+    ...(account.pageId ? { pageId: account.pageId } : {}),
+    username: account.username,
+    isActive: account.isActive,
+    reconnectRequired: account.reconnectRequired,
+  };
+}
+
+function target(accountId: string): { type: string; id: string } {
+  return { type: 'instagram_account', id: accountId };
+}
+
+function isAccountId(value: string): boolean {
+  return /^[0-9a-f]{24}$/i.test(value) && isValidObjectId(value);
+}
+
+/**
+ * Connected Instagram professional accounts: connecting (token verified with
+ * Meta, stored encrypted), owner-scoped reads and changes, and the contract
+ * other modules use to act for an account.
+ */
+@Injectable()
+export class InstagramAccountsService {
+  private readonly logger = new Logger(InstagramAccountsService.name);
+  private readonly refCache = new AccountRefCache<InstagramAccountRef>();
+
+  constructor(
+    private readonly repository: InstagramAccountsRepository,
+    private readonly users: UsersRepository,
+    private readonly meta: MetaGraphService,
+    private readonly cipher: TokenCipher,
+    private readonly audit: AuditLogsService,
+  ) {}
+
+  async findOwnedRef(ownerId: string, accountId: string): Promise<InstagramAccountRef> {
+    const account = isAccountId(accountId)
+      ? await this.repository.findVisibleById({ ownerId }, accountId)
+      : null;
+    if (!account) throw new NotFoundError(RESOURCE);
+    return toRef(account);
+  }
+
+  async findRefForWebhook(metaId: string): Promise<InstagramAccountRef | null> {
+    const hit = this.refCache.get(metaId);
+    if (hit) return hit.value;
+    const account = await this.repository.findForWebhook(metaId);
+    const ref = account ? toRef(account) : null;
+    this.refCache.set(metaId, ref);
+    return ref;
+  }
+
+  async getCredentials(accountId: string): Promise<MetaCredentials> {
+    const account = isAccountId(accountId) ? await this.repository.findTokenById(accountId) : null;
+    if (!account) throw new NotFoundError(RESOURCE);
+    let accessToken: string;
+    try {
+      accessToken = this.cipher.decrypt(account.accessToken);
+    } catch (error) {
+      if (!(error instanceof TokenDecryptionError)) throw error;
+      this.logger.error(
+        `Stored token of Instagram account ${accountId} is unreadable: ${error.message}`,
+      );
+      await this.markReconnectRequired(accountId, 'token_undecryptable');
+      throw new FailedDependencyError(
+        'The stored access token cannot be read: reconnect the Instagram account',
+        [{ reason: 'token_undecryptable' }],
+      );
+    }
+    return {
+      accessToken,
+      connectionType: account.connectionType,
+      instagramBusinessId: account.instagramBusinessId,
+      ...(account.pageId ? { pageId: account.pageId } : {}),
+      pacingKey: accountId,
+    };
+  }
+
+  async markReconnectRequired(accountId: string, reason: string): Promise<void> {
+    if (!isAccountId(accountId)) return;
+    const flagged = await this.repository.flagReconnectRequired(accountId);
+    if (!flagged) return;
+    this.refCache.clear();
+    this.logger.warn(`Instagram account ${accountId} must be reconnected (${reason})`);
+    await this.audit.record({
+      action: 'instagram_account.reconnect_required',
+      subjectUserId: String(flagged.user),
+      target: target(accountId),
+      metadata: { reason },
+    });
+  }
+
+  /**
+   * Calls Meta with the account's stored token; a token Meta rejects flags the
+   * account for reconnection before the error is rethrown.
+   */
+  async callMeta<T>(accountId: string, call: (creds: MetaCredentials) => Promise<T>): Promise<T> {
+    return this.guarded(accountId, await this.getCredentials(accountId), call);
+  }
+
+  async connect(
+    caller: AuthUser,
+    dto: ConnectInstagramAccountDto,
+    context: RequestContext,
+  ): Promise<InstagramAccountResponseDto> {
+    const request = this.parseConnectRequest(dto);
+    const creds: MetaCredentials = {
+      accessToken: request.accessToken,
+      connectionType: request.connectionType,
+      // Instagram Login reads `/me`: the account id is learnt from the profile.
+      instagramBusinessId: request.instagramBusinessId ?? 'me',
+      ...(request.pageId ? { pageId: request.pageId } : {}),
+      pacingKey: `connect:${caller.id}`,
+    };
+    const profile = await this.verifyToken(creds);
+    if (request.instagramBusinessId !== undefined && profile.id !== request.instagramBusinessId) {
+      throw new ValidationError('The access token belongs to a different Instagram account', [
+        { field: 'instagramBusinessId', messages: ['does not match the account of the token'] },
+      ]);
+    }
+    const now = new Date();
+    const fields: ConnectionFields = {
+      connectionType: request.connectionType,
+      instagramBusinessId: profile.id,
+      ...(request.pageId ? { pageId: request.pageId } : {}),
+      username: profile.username || request.fallback.username || profile.id,
+      ...(profile.name ? { name: profile.name } : {}),
+      profilePictureUrl: profile.profilePictureUrl ?? request.fallback.profilePictureUrl,
+      followersCount: profile.followersCount ?? request.fallback.followersCount ?? 0,
+      accessToken: this.cipher.encrypt(request.accessToken),
+      ...this.tokenDates(request.connectionType, now),
+      tokenIssuedAt: now,
+    };
+    const { account, action, reactivated } = await this.store(caller.id, fields);
+    this.refCache.clear();
+    const accountId = String(account._id);
+    await this.audit.record({
+      action,
+      context,
+      target: target(accountId),
+      metadata: {
+        connectionType: fields.connectionType,
+        instagramBusinessId: fields.instagramBusinessId,
+        username: fields.username,
+        ...(reactivated ? { reactivated: true } : {}),
+      },
+    });
+    const webhookSubscribed = await this.subscribeWebhooks(
+      accountId,
+      { ...creds, instagramBusinessId: fields.instagramBusinessId, pacingKey: accountId },
+      context,
+    );
+    return toInstagramAccountResponse({ ...account, webhookSubscribed });
+  }
+
+  async list(caller: AuthUser, query: PaginationQueryDto): Promise<InstagramAccountResponseDto[]> {
+    const page = { skip: query.skip ?? 0, limit: query.limit ?? DEFAULT_ACCOUNTS_PAGE_SIZE };
+    const accounts = await this.repository.list(this.scopeOf(caller), page);
+    if (caller.role !== 'admin')
+      return accounts.map((account) => toInstagramAccountResponse(account));
+    const ownerIds = [...new Set(accounts.map((account) => String(account.user)))];
+    const owners = new Map<string, InstagramAccountOwnerDto>();
+    for (const owner of await this.users.findSummariesByIds(ownerIds)) {
+      const id = String(owner._id);
+      owners.set(id, { id, name: owner.name, email: owner.email });
+    }
+    return accounts.map((account) =>
+      toInstagramAccountResponse(account, owners.get(String(account.user))),
+    );
+  }
+
+  async get(caller: AuthUser, accountId: string): Promise<InstagramAccountResponseDto> {
+    return toInstagramAccountResponse(await this.findVisible(caller, accountId));
+  }
+
+  async update(
+    caller: AuthUser,
+    accountId: string,
+    dto: UpdateInstagramAccountDto,
+    context: RequestContext,
+  ): Promise<InstagramAccountResponseDto> {
+    const fields = Object.keys(dto).filter(
+      (key) => dto[key as keyof UpdateInstagramAccountDto] !== undefined,
+    );
+    if (fields.length === 0) {
+      throw new ValidationError('Nothing to update', [
+        { field: 'body', messages: ['send at least one field to change'] },
+      ]);
+    }
+    const account = await this.findVisible(caller, accountId);
+    const changes: AccountChanges = {
+      username: dto.username,
+      profilePictureUrl: dto.profilePictureUrl,
+      followersCount: dto.followersCount,
+      isActive: dto.isActive,
+    };
+    let newCreds: MetaCredentials | undefined;
+    if (dto.accessToken !== undefined) {
+      newCreds = {
+        accessToken: dto.accessToken,
+        connectionType: account.connectionType,
+        instagramBusinessId: account.instagramBusinessId,
+        ...(account.pageId ? { pageId: account.pageId } : {}),
+        pacingKey: accountId,
+      };
+      const profile = await this.verifyToken(newCreds);
+      if (profile.id !== account.instagramBusinessId) {
+        throw new ValidationError('The access token belongs to a different Instagram account', [
+          { field: 'accessToken', messages: ['must belong to the connected Instagram account'] },
+        ]);
+      }
+      const now = new Date();
+      Object.assign(changes, {
+        ...(profile.username ? { username: profile.username } : {}),
+        ...(profile.name ? { name: profile.name } : {}),
+        ...(profile.profilePictureUrl ? { profilePictureUrl: profile.profilePictureUrl } : {}),
+        ...(profile.followersCount !== undefined ? { followersCount: profile.followersCount } : {}),
+        accessToken: this.cipher.encrypt(dto.accessToken),
+        tokenIssuedAt: now,
+        tokenExpiresAt: this.tokenDates(account.connectionType, now).tokenExpiresAt ?? null,
+        reconnectRequired: false,
+      });
+    }
+    const updated = await this.repository.update(this.scopeOf(caller), accountId, changes);
+    if (!updated) throw new NotFoundError(RESOURCE);
+    this.refCache.clear();
+    await this.audit.record({
+      action: 'instagram_account.updated',
+      context,
+      subjectUserId: String(updated.user),
+      target: target(accountId),
+      metadata: {
+        fields: fields.filter((field) => field !== 'accessToken'),
+        ...(newCreds ? { tokenReplaced: true } : {}),
+      },
+    });
+    if (!newCreds) return toInstagramAccountResponse(updated);
+    const webhookSubscribed = await this.subscribeWebhooks(accountId, newCreds, context);
+    return toInstagramAccountResponse({ ...updated, webhookSubscribed });
+  }
+
+  /** Soft delete: hidden everywhere until the same owner connects the account again. */
+  async remove(caller: AuthUser, accountId: string, context: RequestContext): Promise<void> {
+    const account = await this.findVisible(caller, accountId);
+    const creds = account.reconnectRequired ? undefined : await this.readableCredentials(accountId);
+    const removed = await this.repository.markRemoved(this.scopeOf(caller), accountId, new Date());
+    if (!removed) throw new NotFoundError(RESOURCE);
+    this.refCache.clear();
+    await this.audit.record({
+      action: 'instagram_account.removed',
+      context,
+      subjectUserId: String(removed.user),
+      target: target(accountId),
+      metadata: { instagramBusinessId: removed.instagramBusinessId, username: removed.username },
+    });
+    if (!creds) return;
+    try {
+      await this.guarded(accountId, creds, (c) => this.meta.unsubscribeWebhooks(c));
+    } catch (error) {
+      if (!(error instanceof MetaApiError)) throw error;
+      this.logger.warn(
+        `Could not unsubscribe webhooks of removed Instagram account ${accountId}: ${error.kind}`,
+      );
+    }
+  }
+
+  /** The account if the caller owns it or is an admin; 404 otherwise (never 403). */
+  async findVisible(caller: AuthUser, accountId: string): Promise<InstagramAccountRecord> {
+    const account = await this.repository.findVisibleById(this.scopeOf(caller), accountId);
+    if (!account) throw new NotFoundError(RESOURCE);
+    return account;
+  }
+
+  /** The account's credentials, or undefined when its stored token cannot be read. */
+  private async readableCredentials(accountId: string): Promise<MetaCredentials | undefined> {
+    try {
+      return await this.getCredentials(accountId);
+    } catch (error) {
+      if (error instanceof FailedDependencyError) return undefined;
+      throw error;
+    }
+  }
+
+  private scopeOf(caller: AuthUser): OwnerScope {
+    return caller.role === 'admin' ? { anyOwner: true } : { ownerId: caller.id };
+  }
+
+  private async guarded<T>(
+    accountId: string,
+    creds: MetaCredentials,
+    call: (creds: MetaCredentials) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await call(creds);
+    } catch (error) {
+      if (error instanceof MetaApiError && error.kind === 'token_invalid') {
+        await this.markReconnectRequired(accountId, 'token_invalid');
+      }
+      throw error;
+    }
+  }
+
+  private parseConnectRequest(dto: ConnectInstagramAccountDto): ConnectRequest {
+    const facebook = dto.pageAccessToken !== undefined;
+    const instagram = dto.accessToken !== undefined;
+    if (facebook === instagram) {
+      throw new ValidationError(
+        'Send either pageAccessToken with pageId and instagramBusinessId (Facebook Login) or accessToken (Instagram Login)',
+        [
+          {
+            field: facebook ? 'accessToken' : 'pageAccessToken',
+            messages: [facebook ? 'exactly one token is accepted' : 'a token is required'],
+          },
+        ],
+      );
+    }
+    if (dto.pageAccessToken !== undefined) {
+      const missing = (['pageId', 'instagramBusinessId'] as const).filter(
+        (field) => dto[field] === undefined,
+      );
+      if (missing.length > 0) {
+        throw new ValidationError(
+          'Facebook Login needs pageId and instagramBusinessId',
+          missing.map((field) => ({
+            field,
+            messages: [`${field} is required with pageAccessToken`],
+          })),
+        );
+      }
+      return {
+        connectionType: 'facebook',
+        accessToken: dto.pageAccessToken,
+        instagramBusinessId: dto.instagramBusinessId,
+        pageId: dto.pageId,
+        fallback: {
+          username: dto.username,
+          profilePictureUrl: dto.profilePictureUrl,
+          followersCount: dto.followersCount,
+        },
+      };
+    }
+    const foreign = (['pageId', 'username', 'profilePictureUrl', 'followersCount'] as const).filter(
+      (field) => dto[field] !== undefined,
+    );
+    if (foreign.length > 0) {
+      throw new ValidationError(
+        'Instagram Login takes accessToken and optionally instagramBusinessId only',
+        foreign.map((field) => ({
+          field,
+          messages: [`${field} is not accepted with accessToken`],
+        })),
+      );
+    }
+    return {
+      connectionType: 'instagram',
+      accessToken: dto.accessToken as string,
+      instagramBusinessId: dto.instagramBusinessId,
+      fallback: {},
+    };
+  }
+
+  /** The profile the token gives access to; a token Meta refuses is the caller's input error. */
+  private async verifyToken(creds: MetaCredentials): Promise<MetaAccountProfile> {
+    try {
+      return await this.meta.getOwnProfile(creds);
+    } catch (error) {
+      if (error instanceof MetaApiError && REJECTED_TOKEN_KINDS.has(error.kind)) {
+        throw new ValidationError(
+          `Meta rejected the access token: ${error.message}`,
+          error.details,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private tokenDates(connectionType: ConnectionType, now: Date): { tokenExpiresAt?: Date } {
+    return connectionType === 'instagram'
+      ? { tokenExpiresAt: new Date(now.getTime() + INSTAGRAM_TOKEN_LIFETIME_MS) }
+      : {};
+  }
+
+  private async store(
+    ownerId: string,
+    fields: ConnectionFields,
+  ): Promise<{ account: InstagramAccountRecord; action: AuditAction; reactivated: boolean }> {
+    const existing = await this.repository.findByInstagramBusinessId(fields.instagramBusinessId);
+    if (!existing) {
+      const account = await this.repository.create(ownerId, fields);
+      if (!account) throw this.alreadyConnected();
+      return { account, action: 'instagram_account.connected', reactivated: false };
+    }
+    if (String(existing.user) !== ownerId) {
+      throw new ConflictError('This Instagram account is connected by another user');
+    }
+    const id = String(existing._id);
+    if (existing.removedAt) {
+      const account = await this.repository.reactivate(ownerId, id, fields);
+      if (!account) throw this.alreadyConnected();
+      return { account, action: 'instagram_account.connected', reactivated: true };
+    }
+    if (existing.reconnectRequired) {
+      const account = await this.repository.reconnect(ownerId, id, fields);
+      if (!account) throw this.alreadyConnected();
+      return { account, action: 'instagram_account.reconnected', reactivated: false };
+    }
+    throw this.alreadyConnected();
+  }
+
+  private alreadyConnected(): ConflictError {
+    return new ConflictError('This Instagram account is already connected');
+  }
+
+  /** Subscribes the account's webhooks; a failure is recorded, never thrown. */
+  private async subscribeWebhooks(
+    accountId: string,
+    creds: MetaCredentials,
+    context: RequestContext,
+  ): Promise<boolean> {
+    try {
+      await this.guarded(accountId, creds, (c) => this.meta.subscribeWebhooks(c));
+      await this.repository.setWebhookSubscribed(accountId, true);
+      return true;
+    } catch (error) {
+      if (!(error instanceof MetaApiError)) throw error;
+      this.logger.warn(
+        `Webhook subscription failed for Instagram account ${accountId}: ${error.kind}`,
+      );
+      await this.repository.setWebhookSubscribed(accountId, false);
+      await this.audit.record({
+        action: 'instagram_account.webhook_subscription_failed',
+        context,
+        target: target(accountId),
+        metadata: {
+          reason: error.kind,
+          ...(error.code !== undefined ? { metaCode: error.code } : {}),
+        },
+      });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import type { Types } from 'mongoose';
+import { AuditLogsService } from '../audit-logs/audit-logs.service';
+import { TokenCipher, TokenDecryptionError } from '../common/crypto/token-cipher';
+import { MetaApiError } from '../meta/meta-api.error';
+import { MetaGraphService } from '../meta/meta-graph.service';
+import {
+  InstagramAccountsRepository,
+  type RefreshCandidate,
+} from './instagram-accounts.repository';
+import { InstagramAccountsService } from './instagram-accounts.service';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Meta refuses to refresh a token younger than 24 hours. */
+const MIN_TOKEN_AGE_MS = DAY_MS;
+/** Tokens expiring within this window are refreshed. */
+const REFRESH_WINDOW_MS = 10 * DAY_MS;
+const BATCH_SIZE = 50;
+
+export interface TokenRefreshSummary {
+  refreshed: number;
+  /** Meta refused the refresh: the account now requires reconnection. */
+  failed: number;
+  /** A temporary Meta failure: tried again on the next run. */
+  deferred: number;
+  /** Removed, or refreshed by another process, since it was read. */
+  skipped: number;
+}
+
+/**
+ * Keeps Instagram Login tokens (valid 60 days) alive: once a day every token
+ * at least a day old that expires within ten days is exchanged for a fresh one.
+ */
+@Injectable()
+export class TokenRefreshJob {
+  private readonly logger = new Logger(TokenRefreshJob.name);
+
+  constructor(
+    private readonly repository: InstagramAccountsRepository,
+    private readonly accounts: InstagramAccountsService,
+    private readonly meta: MetaGraphService,
+    private readonly cipher: TokenCipher,
+    private readonly audit: AuditLogsService,
+  ) {}
+
+  @Cron(CronExpression.EVERY_DAY_AT_3AM, { name: 'instagram-token-refresh' })
+  async runDaily(): Promise<void> {
+    try {
+      const summary = await this.runOnce();
+      this.logger.log(
+        `Instagram token refresh: ${summary.refreshed} refreshed, ${summary.failed} failed, ${summary.deferred} deferred`,
+      );
+    } catch (error) {
+      this.logger.error({ err: error }, 'Instagram token refresh run failed');
+    }
+  }
+
+  async runOnce(now = new Date()): Promise<TokenRefreshSummary> {
+    const summary: TokenRefreshSummary = { refreshed: 0, failed: 0, deferred: 0, skipped: 0 };
+    const issuedBefore = new Date(now.getTime() - MIN_TOKEN_AGE_MS);
+    const expiresBefore = new Date(now.getTime() + REFRESH_WINDOW_MS);
+    let afterId: Types.ObjectId | undefined;
+    for (;;) {
+      const batch = await this.repository.findDueForRefresh({
+        issuedBefore,
+        expiresBefore,
+        afterId,
+        limit: BATCH_SIZE,
+      });
+      for (const candidate of batch) summary[await this.refresh(candidate, now)] += 1;
+      if (batch.length < BATCH_SIZE) return summary;
+      afterId = batch[batch.length - 1]._id;
+    }
+  }
+
+  private async refresh(
+    candidate: RefreshCandidate,
+    now: Date,
+  ): Promise<keyof TokenRefreshSummary> {
+    const accountId = String(candidate._id);
+    let current: string;
+    try {
+      current = this.cipher.decrypt(candidate.accessToken);
+    } catch (error) {
+      if (!(error instanceof TokenDecryptionError)) throw error;
+      await this.accounts.markReconnectRequired(accountId, 'token_undecryptable');
+      return 'failed';
+    }
+    try {
+      const fresh = await this.meta.refreshInstagramToken(current);
+      const stored = await this.repository.storeRefreshedToken(
+        candidate._id,
+        candidate.tokenIssuedAt,
+        {
+          accessToken: this.cipher.encrypt(fresh.accessToken),
+          tokenIssuedAt: now,
+          tokenExpiresAt: fresh.expiresAt,
+        },
+      );
+      if (!stored) return 'skipped';
+      await this.audit.record({
+        action: 'instagram_account.token_refreshed',
+        subjectUserId: String(candidate.user),
+        target: { type: 'instagram_account', id: accountId },
+        metadata: { tokenExpiresAt: fresh.expiresAt.toISOString() },
+      });
+      return 'refreshed';
+    } catch (error) {
+      if (!(error instanceof MetaApiError)) throw error;
+      if (error.retryable) {
+        this.logger.warn(`Token refresh of Instagram account ${accountId} deferred: ${error.kind}`);
+        return 'deferred';
+      }
+      await this.accounts.markReconnectRequired(accountId, `token_refresh_failed:${error.kind}`);
+      return 'failed';
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, Param, Res, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ApiErrorResponses, Public } from '../common/decorators';
+import { MediaService } from './media.service';
+
+@ApiTags('Upload')
+@Controller('media')
+export class MediaController {
+  constructor(private readonly media: MediaService) {}
+
+  @Public()
+  @Get(':name')
+  @ApiOperation({ summary: 'An uploaded image (public, so Meta can fetch it)' })
+  @ApiProduces('image/jpeg', 'image/png', 'image/gif', 'image/webp')
+  @ApiOkResponse({ description: 'The image bytes', schema: { type: 'string', format: 'binary' } })
+  @ApiErrorResponses(404)
+  async get(
+    @Param('name') name: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
+    const file = await this.media.open(name);
+    void reply.header('Cache-Control', 'public, max-age=31536000, immutable');
+    void reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    return new StreamableFile(file.stream, {
+      type: file.contentType,
+      length: file.size,
+      disposition: 'inline',
+    });
+  }
+}

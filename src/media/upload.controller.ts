@@ -1,0 +1,69 @@
+import type { MultipartFile } from '@fastify/multipart';
+import { Controller, HttpCode, Post, Req } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ApiErrorResponses, Permissions } from '../common/decorators';
+import { ValidationError } from '../common/errors';
+import { UploadImageResponseDto } from './dto/upload-image-response.dto';
+import { MediaService } from './media.service';
+
+const FILE_FIELD = 'file';
+
+function missingFile(): ValidationError {
+  return new ValidationError(`Send the image as multipart/form-data in the "${FILE_FIELD}" field`, [
+    { field: FILE_FIELD, messages: ['an image file is required'] },
+  ]);
+}
+
+@ApiTags('Upload')
+@ApiBearerAuth()
+@Controller('v1/upload')
+export class UploadController {
+  constructor(private readonly media: MediaService) {}
+
+  @Post('image')
+  @HttpCode(201)
+  @Permissions('send-messages')
+  @ApiOperation({
+    summary: 'Upload an image to send as a message attachment',
+    description:
+      'JPEG, PNG, GIF or WebP (recognised from the file’s bytes), at most `MAX_IMAGE_BYTES` ' +
+      '(8 MB by default). The returned URL is public.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: [FILE_FIELD],
+      properties: { [FILE_FIELD]: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiCreatedResponse({ type: UploadImageResponseDto })
+  @ApiErrorResponses(400, 401, 403, 413)
+  async uploadImage(@Req() request: FastifyRequest): Promise<UploadImageResponseDto> {
+    if (!request.isMultipart()) throw missingFile();
+    let part: MultipartFile | undefined;
+    let data: Buffer;
+    try {
+      part = await request.file({ limits: { fileSize: this.media.maxImageBytes, files: 1 } });
+      if (!part || part.fieldname !== FILE_FIELD) {
+        part?.file.resume();
+        throw missingFile();
+      }
+      data = await part.toBuffer();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') {
+        throw this.media.tooLarge();
+      }
+      throw error;
+    }
+    return this.media.saveImage(data);
+  }
+}
