@@ -1,7 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { ValidationError } from '../common/errors';
 import { AuditLogsRepository } from './audit-logs.repository';
-import type { AuditAction } from './schemas/audit-log.schema';
+import {
+  DEFAULT_LOGS_PAGE_SIZE,
+  type ListAuditLogsQueryDto,
+} from './dto/list-audit-logs-query.dto';
+import type { AuditAction, AuditLog } from './schemas/audit-log.schema';
 
 /** Who asked, from where: taken from the request by the controller. */
 export interface RequestContext {
@@ -18,6 +23,13 @@ export interface AuditEntry {
   target?: { type: string; id: string };
   /** Never secrets or tokens. */
   metadata?: Record<string, unknown>;
+}
+
+export interface AuditLogPage {
+  logs: AuditLog[];
+  total: number;
+  limit: number;
+  skip: number;
 }
 
 /** Writes security-relevant events; a failure to write is logged, never thrown at the caller. */
@@ -43,5 +55,24 @@ export class AuditLogsService {
     } catch (error) {
       this.logger.error({ err: error, action: entry.action }, 'Could not write audit log entry');
     }
+  }
+
+  /** Newest first, filtered by subject user, action and time range. */
+  async list(query: ListAuditLogsQueryDto): Promise<AuditLogPage> {
+    const limit = query.limit ?? DEFAULT_LOGS_PAGE_SIZE;
+    const skip = query.skip ?? 0;
+    const from = query.from ? new Date(query.from) : undefined;
+    const to = query.to ? new Date(query.to) : undefined;
+    if (from && to && from > to) {
+      throw new ValidationError('Validation failed', [
+        { field: 'from', messages: ['from must not be later than to'] },
+      ]);
+    }
+    const filter = { userId: query.userId, action: query.action, from, to };
+    const [logs, total] = await Promise.all([
+      this.repository.list(filter, { limit, skip }),
+      this.repository.count(filter),
+    ]);
+    return { logs, total, limit, skip };
   }
 }

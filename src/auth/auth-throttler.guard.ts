@@ -1,0 +1,57 @@
+import { applyDecorators, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import {
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+} from '@nestjs/throttler';
+import { ApiErrorResponses } from '../common/decorators';
+import { TooManyRequestsError } from '../common/errors';
+import type { AuthConfig } from '../config/auth.config';
+
+/** The email a request body names (before validation), as the per-email limit keys it. */
+function emailOf(request: { body?: unknown }): string | undefined {
+  const body = request.body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const email = (body as { email?: unknown }).email;
+  return typeof email === 'string' && email.trim() !== '' ? email.trim().toLowerCase() : undefined;
+}
+
+/**
+ * Two limits on the credential routes, both `AUTH_THROTTLE_LIMIT` requests per
+ * `AUTH_THROTTLE_TTL_SECONDS` and per route: one per client IP, one per email named in
+ * the body (routes without an email, such as refresh, have only the IP limit).
+ */
+export function authThrottlerOptions(config: AuthConfig): ThrottlerModuleOptions {
+  const limits = { limit: config.throttleLimit, ttl: config.throttleTtlSeconds * 1000 };
+  return {
+    setHeaders: false,
+    throttlers: [
+      { name: 'auth-ip', ...limits },
+      {
+        name: 'auth-email',
+        ...limits,
+        getTracker: (request: { body?: unknown }) => `email:${emailOf(request) ?? ''}`,
+        skipIf: (context: ExecutionContext) =>
+          emailOf(context.switchToHttp().getRequest<{ body?: unknown }>()) === undefined,
+      },
+    ],
+  };
+}
+
+/** Refuses with 429 in the error envelope, with `Retry-After` in seconds. */
+@Injectable()
+export class AuthThrottlerGuard extends ThrottlerGuard {
+  protected override throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    return Promise.reject(
+      new TooManyRequestsError('Too many attempts, try again later', detail.timeToBlockExpire),
+    );
+  }
+}
+
+/** Applies the per-IP and per-email limits to a route. */
+export function AuthRateLimit() {
+  return applyDecorators(UseGuards(AuthThrottlerGuard), ApiErrorResponses(429));
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { authConfig, type AuthConfig } from '../config/auth.config';
+import { UsersModule } from '../users/users.module';
+import { authThrottlerOptions } from './auth-throttler.guard';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { CredentialsModule } from './credentials.module';
+import { JwtStrategy } from './jwt.strategy';
+import { TokensService } from './tokens.service';
+
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [authConfig.KEY],
+      useFactory: (config: AuthConfig) => ({
+        secret: config.jwtSecret,
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [authConfig.KEY],
+      useFactory: (config: AuthConfig) => authThrottlerOptions(config),
+    }),
+    CredentialsModule,
+    UsersModule,
+  ],
+  controllers: [AuthController],
+  providers: [JwtStrategy, AuthService, TokensService],
+  exports: [CredentialsModule, JwtModule],
+})
+export class AuthModule {}

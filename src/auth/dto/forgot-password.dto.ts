@@ -1,0 +1,6 @@
+import { EmailField } from '../../users/validation/user-fields';
+
+export class ForgotPasswordDto {
+  @EmailField()
+  email!: string;
+}

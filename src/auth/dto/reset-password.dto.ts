@@ -1,0 +1,6 @@
+import { PasswordField } from '../../users/validation/user-fields';
+
+export class ResetPasswordDto {
+  @PasswordField()
+  password!: string;
+}
