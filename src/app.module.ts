@@ -3,14 +3,22 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuditLogsModule } from './audit-logs/audit-logs.module';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
 import { PermissionsGuard } from './common/guards/permissions.guard';
 import { configNamespaces } from './config';
+import { ConversationsModule } from './conversations/conversations.module';
+import { isTestEnv } from './config/env';
 import { HealthModule } from './health/health.module';
+import { InstagramAccountsModule } from './instagram-accounts/instagram-accounts.module';
 import { LoggingModule } from './logging/logging.module';
+import { MailModule } from './mail/mail.module';
+import { MediaModule } from './media/media.module';
+import { MessagesModule } from './messages/messages.module';
 import { UsersModule } from './users/users.module';
+import { WebhookModule } from './webhook/webhook.module';
 
 export interface AppModuleOptions {
   /** Full connection string including the database name. */
@@ -23,7 +31,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, cache: true, load: configNamespaces }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          cache: true,
+          load: configNamespaces,
+          ignoreEnvFile: isTestEnv(),
+        }),
         LoggingModule,
         MongooseModule.forRoot(options.databaseUri, {
           autoIndex: true,
@@ -31,8 +44,15 @@ export class AppModule {
         }),
         ScheduleModule.forRoot(),
         HealthModule,
+        AuditLogsModule,
+        MailModule.forRoot(),
         UsersModule,
         AuthModule,
+        InstagramAccountsModule,
+        MediaModule,
+        ConversationsModule,
+        MessagesModule,
+        WebhookModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

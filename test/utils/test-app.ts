@@ -16,12 +16,17 @@ export interface TestApp {
   simulator: MetaSimulator;
   /** The mongoose connection of this file's own database. */
   connection: Connection;
-  close(): Promise<void>;
+  /** The database this app uses (pass it as `databaseName` to boot another app on it). */
+  databaseName: string;
+  /** `keepDatabase`: leave the database for another app (e.g. a restart) instead of dropping it. */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
 export interface TestAppOptions {
   /** Extra environment for this app (config is read when the app boots). */
   env?: Record<string, string | undefined>;
+  /** Reuse this database (e.g. one left by an app closed with `keepDatabase`). */
+  databaseName?: string;
 }
 
 /** A unique database name per test file (and per app within it). */
@@ -53,8 +58,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     else process.env[key] = value;
   }
   let app: NestFastifyApplication;
+  const dbName = options.databaseName ?? databaseName();
   try {
-    app = await createApp({ databaseUri: `${base}/${databaseName()}` });
+    app = await createApp({ databaseUri: `${base}/${dbName}` });
     await app.listen({ port, host: '127.0.0.1' });
   } catch (error) {
     await simulator.stop();
@@ -70,8 +76,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     baseUrl,
     simulator,
     connection,
-    close: async () => {
-      await connection.dropDatabase().catch(() => undefined);
+    databaseName: dbName,
+    close: async (closeOptions = {}) => {
+      if (!closeOptions.keepDatabase) await connection.dropDatabase().catch(() => undefined);
       await app.close();
       await simulator.stop();
     },

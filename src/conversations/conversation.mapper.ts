@@ -1,0 +1,27 @@
+import type { ConversationRecord } from './conversations.repository';
+import type { ConversationResponseDto } from './dto/conversation-response.dto';
+import { replyWindow } from './messaging-window';
+
+export function toConversationResponse(
+  conversation: ConversationRecord,
+  humanAgentEnabled: boolean,
+  now: Date,
+): ConversationResponseDto {
+  const window = replyWindow(conversation.lastInboundAt, humanAgentEnabled, now);
+  return {
+    id: String(conversation._id),
+    instagramAccount: String(conversation.instagramAccount),
+    igUserId: conversation.igUserId,
+    igUsername: conversation.igUsername ?? null,
+    name: conversation.name ?? null,
+    profilePictureUrl: conversation.profilePictureUrl ?? null,
+    lastMessage: conversation.lastMessage ?? null,
+    lastMessageTimestamp: conversation.lastMessageTimestamp ?? null,
+    unreadCount: conversation.unreadCount ?? 0,
+    isActive: !conversation.hiddenAt,
+    canReply: window.canReply,
+    windowExpiresAt: window.windowExpiresAt,
+    createdAt: conversation.createdAt,
+    updatedAt: conversation.updatedAt,
+  };
+}

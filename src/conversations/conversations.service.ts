@@ -1,0 +1,243 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Types, type QueryFilter } from 'mongoose';
+import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
+import type { AuthUser } from '../common/decorators';
+import { NotFoundError } from '../common/errors';
+import { decodePageCursor, encodePageCursor, olderThan } from '../common/pagination/page-cursor';
+import { metaConfig, type MetaConfig } from '../config/meta.config';
+import {
+  InstagramAccountsService,
+  type InstagramAccountRef,
+} from '../instagram-accounts/instagram-accounts.service';
+import { toConversationResponse } from './conversation.mapper';
+import { conversationKey, ConversationWriteQueue } from './conversation-write-queue';
+import {
+  ConversationsRepository,
+  type ConversationActivity,
+  type ConversationRecord,
+} from './conversations.repository';
+import type {
+  ConversationListResponseDto,
+  ConversationResponseDto,
+} from './dto/conversation-response.dto';
+import type { ListConversationsQueryDto } from './dto/list-conversations-query.dto';
+import { ParticipantProfileService } from './participant-profile.service';
+import type { Conversation } from './schemas/conversation.schema';
+
+export const DEFAULT_CONVERSATIONS_PAGE_SIZE = 20;
+const RESOURCE = 'Conversation';
+
+/** A visible conversation of the caller, with its (still connected) account. */
+export interface OwnedConversation {
+  conversation: ConversationRecord;
+  account: InstagramAccountRef;
+}
+
+/**
+ * How an incoming message changed its conversation: `created` it, `applied` it
+ * as the newest message, or left it alone because a newer message was already
+ * applied (`older`).
+ */
+export interface RecordedActivity {
+  conversation: ConversationRecord;
+  outcome: 'created' | 'applied' | 'older';
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly repository: ConversationsRepository,
+    private readonly writes: ConversationWriteQueue,
+    private readonly accounts: InstagramAccountsService,
+    private readonly profiles: ParticipantProfileService,
+    @Inject(metaConfig.KEY) private readonly config: MetaConfig,
+  ) {}
+
+  async list(
+    caller: AuthUser,
+    accountId: string,
+    query: ListConversationsQueryDto,
+  ): Promise<ConversationListResponseDto> {
+    const account = await this.accounts.findOwnedRef(caller.id, accountId);
+    const limit = query.limit ?? DEFAULT_CONVERSATIONS_PAGE_SIZE;
+    const skip = query.skip ?? 0;
+    const conditions: QueryFilter<Conversation>[] = [];
+    if (query.search) {
+      const pattern = { $regex: escapeRegex(query.search), $options: 'i' };
+      conditions.push({ $or: [{ igUsername: pattern }, { name: pattern }] });
+    }
+    const filter: QueryFilter<Conversation> = {
+      instagramAccount: new Types.ObjectId(account.id),
+      hiddenAt: null,
+      ...(query.unread ? { unreadCount: { $gt: 0 } } : {}),
+    };
+    const counted = conditions.length > 0 ? { ...filter, $and: conditions } : filter;
+    const paged = query.before
+      ? {
+          ...filter,
+          $and: [...conditions, olderThan('lastMessageTimestamp', decodePageCursor(query.before))],
+        }
+      : counted;
+    const [items, total] = await Promise.all([
+      this.repository.findPage(paged, { skip, limit: limit + 1 }),
+      this.repository.count(counted),
+    ]);
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    const now = new Date();
+    return {
+      conversations: page.map((c) => this.toResponse(c, now)),
+      total,
+      limit,
+      skip,
+      nextCursor:
+        items.length > limit && last
+          ? encodePageCursor(last.lastMessageTimestamp ?? last.createdAt, last._id)
+          : null,
+    };
+  }
+
+  async detail(caller: AuthUser, conversationId: string): Promise<ConversationResponseDto> {
+    const { conversation } = await this.findOwned(caller.id, conversationId);
+    return this.toResponse(conversation, new Date());
+  }
+
+  async remove(caller: AuthUser, conversationId: string): Promise<void> {
+    const { conversation } = await this.findOwned(caller.id, conversationId);
+    const hidden = await this.writes.run(keyOf(conversation), () =>
+      this.repository.hide(conversation._id, new Date()),
+    );
+    if (!hidden) throw new NotFoundError(RESOURCE);
+  }
+
+  /**
+   * The caller's visible conversation whose account is still connected; 404
+   * for anyone else's (admins included), a hidden one, or a removed account.
+   */
+  async findOwned(ownerId: string, conversationId: string): Promise<OwnedConversation> {
+    const conversation = await this.findOwnedConversation(ownerId, conversationId);
+    const account = await this.accounts.findRefForWebhook(conversation.accountInstagramId);
+    if (
+      !account ||
+      account.id !== String(conversation.instagramAccount) ||
+      account.userId !== ownerId
+    ) {
+      throw new NotFoundError(RESOURCE);
+    }
+    return { conversation, account };
+  }
+
+  /**
+   * The caller's visible conversation, in one round trip: enough to read its
+   * messages, which stay the owner's data whatever became of the account.
+   */
+  async findOwnedConversation(
+    ownerId: string,
+    conversationId: string,
+  ): Promise<ConversationRecord> {
+    const conversation = await this.repository.findOwnedVisible(ownerId, conversationId);
+    if (!conversation) throw new NotFoundError(RESOURCE);
+    return conversation;
+  }
+
+  /**
+   * Records an incoming (or echoed) message on the conversation between the
+   * account and the participant, creating the conversation on first contact.
+   * One conversation per pair even when first messages race: the unique index
+   * refuses the second insert, which is then applied as an update.
+   */
+  recordActivity(
+    account: InstagramAccountRef,
+    igUserId: string,
+    activity: ConversationActivity,
+  ): Promise<RecordedActivity> {
+    return this.writes.run(conversationKey(account.id, igUserId), async () => {
+      try {
+        const { conversation, created } = await this.repository.upsertWithActivity(
+          {
+            instagramAccount: account.id,
+            owner: account.userId,
+            accountInstagramId: account.instagramBusinessId,
+          },
+          igUserId,
+          activity,
+        );
+        return { conversation, outcome: created ? 'created' : 'applied' };
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      const applied = await this.repository.applyIfNewer(account.id, igUserId, activity);
+      if (applied) return { conversation: applied, outcome: 'applied' };
+      const existing = await this.repository.findByParticipant(account.id, igUserId);
+      if (!existing) throw new Error('Conversation disappeared while recording a message');
+      return { conversation: existing, outcome: 'older' };
+    });
+  }
+
+  /** Counts an inbound message that arrived after a newer one was applied. */
+  countLateInbound(conversation: ConversationRecord, timestamp: Date): Promise<void> {
+    return this.writes.run(keyOf(conversation), () =>
+      this.repository.countLateInbound(conversation._id, timestamp),
+    );
+  }
+
+  /** Makes a message sent through the API the newest one, unless a newer one exists. */
+  async recordOutbound(
+    conversation: ConversationRecord,
+    activity: ConversationActivity,
+  ): Promise<void> {
+    await this.writes.run(keyOf(conversation), () =>
+      this.repository.applyIfNewer(
+        String(conversation.instagramAccount),
+        conversation.igUserId,
+        activity,
+      ),
+    );
+  }
+
+  resetUnread(conversation: ConversationRecord): Promise<void> {
+    return this.writes.run(keyOf(conversation), () =>
+      this.repository.resetUnread(conversation._id),
+    );
+  }
+
+  /** The user unsent a message: forget its preview and its unread mark. */
+  forgetMessage(
+    account: InstagramAccountRef,
+    igUserId: string,
+    conversationId: Types.ObjectId,
+    message: { messageId: string; timestamp: Date; wasUnread: boolean },
+  ): Promise<void> {
+    return this.writes.run(conversationKey(account.id, igUserId), () =>
+      this.repository.forgetMessage(conversationId, message),
+    );
+  }
+
+  findByParticipant(
+    account: InstagramAccountRef,
+    igUserId: string,
+  ): Promise<ConversationRecord | null> {
+    return this.repository.findByParticipant(account.id, igUserId);
+  }
+
+  refreshProfileIfStale(conversation: ConversationRecord, account: InstagramAccountRef): void {
+    this.profiles.refreshIfStale(conversation, account);
+  }
+
+  /** Resolves once background profile fetches started so far have finished. */
+  profilesSettled(): Promise<void> {
+    return this.profiles.settled();
+  }
+
+  toResponse(conversation: ConversationRecord, now: Date): ConversationResponseDto {
+    return toConversationResponse(conversation, this.config.humanAgentEnabled, now);
+  }
+}
+
+function keyOf(conversation: ConversationRecord): string {
+  return conversationKey(conversation.instagramAccount, conversation.igUserId);
+}

@@ -1,0 +1,74 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class ConversationResponseDto {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ description: 'Connected account id' })
+  instagramAccount!: string;
+
+  @ApiProperty({ description: 'Instagram-scoped id (IGSID) of the participant' })
+  igUserId!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  igUsername!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  name!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  profilePictureUrl!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Newest message: text cut to 500 characters, or `[N attachment(s)]`',
+  })
+  lastMessage!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastMessageTimestamp!: Date | null;
+
+  @ApiProperty({ description: 'Inbound messages not marked read' })
+  unreadCount!: number;
+
+  @ApiProperty({ description: 'False once the conversation was deleted (hidden)' })
+  isActive!: boolean;
+
+  @ApiProperty({
+    description:
+      'Whether a reply may be sent now: within 24 hours of the last inbound message ' +
+      '(7 days when HUMAN_AGENT replies are enabled)',
+  })
+  canReply!: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  windowExpiresAt!: Date | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: Date;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt!: Date;
+}
+
+export class ConversationListResponseDto {
+  @ApiProperty({ type: [ConversationResponseDto] })
+  conversations!: ConversationResponseDto[];
+
+  @ApiProperty({ description: 'Conversations matching the filters (regardless of the cursor)' })
+  total!: number;
+
+  @ApiProperty()
+  limit!: number;
+
+  @ApiProperty()
+  skip!: number;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `before` for the next (older) page; null on the last page',
+  })
+  nextCursor!: string | null;
+}

@@ -1,0 +1,96 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import type { Types } from 'mongoose';
+import {
+  InstagramAccountsService,
+  type InstagramAccountRef,
+} from '../instagram-accounts/instagram-accounts.service';
+import { MetaApiError } from '../meta/meta-api.error';
+import { MetaGraphService } from '../meta/meta-graph.service';
+import { conversationKey, ConversationWriteQueue } from './conversation-write-queue';
+import { ConversationsRepository } from './conversations.repository';
+
+/** A cached participant profile is refreshed after this long. */
+export const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** After a failed fetch, the next message of the conversation tries again only after this long. */
+const RETRY_AFTER_FAILURE_MS = 10 * 60 * 1000;
+const MAX_REMEMBERED_FAILURES = 10_000;
+
+export interface ProfileTarget {
+  _id: Types.ObjectId;
+  instagramAccount: Types.ObjectId;
+  igUserId: string;
+  profileFetchedAt: Date | null;
+}
+
+/**
+ * Fetches a participant's name, username and picture from Meta in the
+ * background and caches them on the conversation. Never blocks or fails the
+ * caller: errors are logged, concurrent fetches of one conversation are merged.
+ */
+@Injectable()
+export class ParticipantProfileService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(ParticipantProfileService.name);
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly failedAt = new Map<string, number>();
+
+  constructor(
+    private readonly repository: ConversationsRepository,
+    private readonly writes: ConversationWriteQueue,
+    private readonly accounts: InstagramAccountsService,
+    private readonly meta: MetaGraphService,
+  ) {}
+
+  /** Starts a fetch when the cached profile is missing or older than a day. */
+  refreshIfStale(
+    conversation: ProfileTarget,
+    account: InstagramAccountRef,
+    now = new Date(),
+  ): void {
+    const fetchedAt = conversation.profileFetchedAt?.getTime();
+    if (fetchedAt !== undefined && now.getTime() - fetchedAt < PROFILE_MAX_AGE_MS) return;
+    const id = String(conversation._id);
+    if (this.inFlight.has(id)) return;
+    const failed = this.failedAt.get(id);
+    if (failed !== undefined && now.getTime() - failed < RETRY_AFTER_FAILURE_MS) return;
+    const task = this.fetch(conversation, account)
+      .catch((error: unknown) => this.recordFailure(id, conversation.igUserId, error))
+      .finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, task);
+  }
+
+  /** Resolves once every fetch started so far has finished. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.settled();
+  }
+
+  private async fetch(conversation: ProfileTarget, account: InstagramAccountRef): Promise<void> {
+    const profile = await this.accounts.callMeta(account.id, (creds) =>
+      this.meta.getMessagingUserProfile(creds, conversation.igUserId),
+    );
+    await this.writes.run(
+      conversationKey(conversation.instagramAccount, conversation.igUserId),
+      () =>
+        this.repository.saveProfile(
+          conversation._id,
+          {
+            igUsername: profile.username ?? null,
+            name: profile.name ?? null,
+            profilePictureUrl: profile.profilePic ?? null,
+          },
+          new Date(),
+        ),
+    );
+    this.failedAt.delete(String(conversation._id));
+  }
+
+  private recordFailure(id: string, igUserId: string, error: unknown): void {
+    if (this.failedAt.size >= MAX_REMEMBERED_FAILURES) this.failedAt.clear();
+    this.failedAt.set(id, Date.now());
+    const reason = error instanceof MetaApiError ? error.kind : String(error);
+    this.logger.warn(`Could not fetch the profile of participant ${igUserId}: ${reason}`);
+  }
+}

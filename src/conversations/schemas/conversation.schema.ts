@@ -1,0 +1,80 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { HydratedDocument, Schema as MongooseSchema, Types } from 'mongoose';
+
+/**
+ * One thread between a connected account and one Instagram user (IGSID).
+ * `lastMessage*`, `unreadCount` and `lastInboundAt` are only changed by
+ * conditional single-document updates, so events applied in any order end in
+ * the same state.
+ */
+@Schema({ timestamps: true, collection: 'conversations' })
+export class Conversation {
+  _id!: Types.ObjectId;
+
+  @Prop({ type: MongooseSchema.Types.ObjectId, ref: 'InstagramAccount', required: true })
+  instagramAccount!: Types.ObjectId;
+
+  /** Owner of the account, copied here so owner-scoped reads need no second lookup. */
+  @Prop({ type: MongooseSchema.Types.ObjectId, ref: 'User', required: true })
+  owner!: Types.ObjectId;
+
+  /** The account's Instagram id, to check that the account is still connected. */
+  @Prop({ type: String, required: true })
+  accountInstagramId!: string;
+
+  /** The participant's Instagram-scoped id (IGSID). */
+  @Prop({ type: String, required: true })
+  igUserId!: string;
+
+  @Prop({ type: String, default: null })
+  igUsername!: string | null;
+
+  @Prop({ type: String, default: null })
+  name!: string | null;
+
+  @Prop({ type: String, default: null })
+  profilePictureUrl!: string | null;
+
+  /** When the participant's profile was last fetched from Meta. */
+  @Prop({ type: Date, default: null })
+  profileFetchedAt!: Date | null;
+
+  /** Preview of the newest message: text cut to 500 characters, or `[N attachment(s)]`. */
+  @Prop({ type: String, default: null })
+  lastMessage!: string | null;
+
+  /** Meta's timestamp of the newest message (after a DELETE: the time it was hidden). */
+  @Prop({ type: Date, default: null })
+  lastMessageTimestamp!: Date | null;
+
+  /** Meta message id of the newest message; breaks ties between equal timestamps. */
+  @Prop({ type: String, default: null })
+  lastMessageId!: string | null;
+
+  /** Inbound messages not yet marked read. */
+  @Prop({ type: Number, default: 0 })
+  unreadCount!: number;
+
+  /** Meta's timestamp of the newest inbound message: opens the reply window. */
+  @Prop({ type: Date, default: null })
+  lastInboundAt!: Date | null;
+
+  /** Set by DELETE; cleared when a newer message arrives. */
+  @Prop({ type: Date, default: null })
+  hiddenAt!: Date | null;
+
+  /** Messages older than this stay hidden after a DELETE. */
+  @Prop({ type: Date, default: null })
+  visibleFrom!: Date | null;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type ConversationDocument = HydratedDocument<Conversation>;
+export const ConversationSchema = SchemaFactory.createForClass(Conversation);
+
+// Webhook ingestion: the one conversation per (account, participant), created by upsert.
+ConversationSchema.index({ instagramAccount: 1, igUserId: 1 }, { unique: true });
+// GET /v1/conversations/:accountId: visible conversations, newest activity first, cursor by (time, _id).
+ConversationSchema.index({ instagramAccount: 1, hiddenAt: 1, lastMessageTimestamp: -1, _id: -1 });

@@ -1,0 +1,143 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MESSAGE_SENDERS, MESSAGE_STATUSES } from '../schemas/message.schema';
+import type { MessageSender, MessageStatus } from '../schemas/message.schema';
+
+export class MessageAttachmentDto {
+  @ApiProperty({
+    example: 'image',
+    description: 'image, video, audio, file, share, story_mention, ig_reel, reel, sticker, ...',
+  })
+  type!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  url!: string | null;
+}
+
+export class MessageErrorDto {
+  @ApiProperty({ type: Number, nullable: true, description: 'Meta error code' })
+  code!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Meta error subcode' })
+  subcode!: number | null;
+
+  @ApiProperty()
+  message!: string;
+}
+
+export class StoryReferenceDto {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  url!: string | null;
+}
+
+export class MessageReplyToDto {
+  @ApiPropertyOptional({ description: 'Message replied to' })
+  mid?: string;
+
+  @ApiPropertyOptional({ type: StoryReferenceDto, description: 'Story replied to' })
+  story?: StoryReferenceDto;
+}
+
+export class MessageReactionDto {
+  @ApiProperty({ description: 'Instagram id of the person who reacted' })
+  userId!: string;
+
+  @ApiProperty({ example: 'love' })
+  reaction!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: '\u2764\uFE0F' })
+  emoji!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  at!: Date;
+}
+
+export class MessageResponseDto {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  conversation!: string;
+
+  @ApiProperty()
+  instagramAccount!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Meta message id; null while pending or when Meta refused the message',
+  })
+  messageId!: string | null;
+
+  @ApiProperty({
+    enum: MESSAGE_SENDERS,
+    description: '`user`: the participant; `page`: the account',
+  })
+  sender!: MessageSender;
+
+  @ApiProperty()
+  senderId!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  text!: string | null;
+
+  @ApiProperty({ type: [MessageAttachmentDto] })
+  attachments!: MessageAttachmentDto[];
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  timestamp!: Date;
+
+  @ApiProperty({ description: 'Inbound: read by the account; outbound: seen by the participant' })
+  isRead!: boolean;
+
+  @ApiProperty({ enum: MESSAGE_STATUSES })
+  status!: MessageStatus;
+
+  @ApiProperty({ type: MessageErrorDto, nullable: true })
+  error!: MessageErrorDto | null;
+
+  @ApiProperty({ type: MessageReplyToDto, nullable: true })
+  replyTo!: MessageReplyToDto | null;
+
+  @ApiProperty({ type: [MessageReactionDto] })
+  reactions!: MessageReactionDto[];
+
+  @ApiProperty({ description: 'The participant unsent it: text and attachments are removed' })
+  isDeleted!: boolean;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Postback, referral and quick-reply payloads; the tag a message was sent with',
+  })
+  metadata!: Record<string, unknown>;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: Date;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt!: Date;
+}
+
+export class MessageListResponseDto {
+  @ApiProperty({ type: [MessageResponseDto] })
+  messages!: MessageResponseDto[];
+
+  @ApiProperty({ description: 'Visible messages of the conversation (regardless of the cursor)' })
+  total!: number;
+
+  @ApiProperty()
+  limit!: number;
+
+  @ApiProperty()
+  skip!: number;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `before` for the next (older) page; null on the last page',
+  })
+  nextCursor!: string | null;
+}

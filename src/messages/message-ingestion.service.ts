@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ConversationsService } from '../conversations/conversations.service';
+import type { InstagramAccountRef } from '../instagram-accounts/instagram-accounts.service';
+import { messagePreview } from './message-preview';
+import { MessagesRepository } from './messages.repository';
+import type {
+  MessageDeletedEvent,
+  MessageEvent,
+  MessagingEvent,
+  ReactionEvent,
+  ReadEvent,
+} from './messaging-events';
+
+/**
+ * The event names a message that is not stored (yet): it may still be on its
+ * way, so the event is worth retrying later.
+ */
+export class TargetMessageNotFoundError extends Error {
+  constructor(messageId: string) {
+    super(`No stored message with mid ${messageId}`);
+    this.name = 'TargetMessageNotFoundError';
+  }
+}
+
+/**
+ * Applies Instagram messaging events to conversations and messages. Every
+ * operation is idempotent (unique mid per account, conditional updates), so
+ * redelivered or replayed events change nothing.
+ */
+@Injectable()
+export class MessageIngestionService {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly conversations: ConversationsService,
+  ) {}
+
+  async ingest(account: InstagramAccountRef, event: MessagingEvent): Promise<void> {
+    switch (event.kind) {
+      case 'message':
+        return this.storeMessage(account, event);
+      case 'message_deleted':
+        return this.deleteMessage(account, event);
+      case 'reaction':
+        return this.react(account, event);
+      case 'read':
+        return this.markRead(account, event);
+    }
+  }
+
+  /** Resolves once background work started by ingestion (profile fetches) has finished. */
+  settled(): Promise<void> {
+    return this.conversations.profilesSettled();
+  }
+
+  private async storeMessage(account: InstagramAccountRef, event: MessageEvent): Promise<void> {
+    const inbound = event.direction === 'inbound';
+    const { content } = event;
+    const { conversation, outcome } = await this.conversations.recordActivity(
+      account,
+      event.participantId,
+      {
+        timestamp: event.timestamp,
+        messageId: event.messageId,
+        preview: messagePreview(content),
+        inbound,
+      },
+    );
+    const stored = await this.messages.insertIfNew({
+      conversation: conversation._id,
+      instagramAccount: conversation.instagramAccount,
+      owner: conversation.owner,
+      messageId: event.messageId,
+      sender: inbound ? 'user' : 'page',
+      senderId: inbound ? event.participantId : account.instagramBusinessId,
+      text: content.text,
+      attachments: content.attachments,
+      timestamp: event.timestamp,
+      status: content.unsupported ? 'unsupported' : inbound ? 'received' : 'sent',
+      replyTo: content.replyTo,
+      metadata: content.metadata,
+      idempotencyKey: `auto:${randomUUID()}`,
+    });
+    if (stored && inbound && outcome === 'older') {
+      await this.conversations.countLateInbound(conversation, event.timestamp);
+    }
+    this.conversations.refreshProfileIfStale(conversation, account);
+  }
+
+  private async deleteMessage(
+    account: InstagramAccountRef,
+    event: MessageDeletedEvent,
+  ): Promise<void> {
+    const before = await this.messages.markDeleted(account.id, event.messageId);
+    if (!before) {
+      if (await this.messages.existsByMid(account.id, event.messageId)) return;
+      throw new TargetMessageNotFoundError(event.messageId);
+    }
+    await this.conversations.forgetMessage(account, event.participantId, before.conversation, {
+      messageId: event.messageId,
+      timestamp: before.timestamp,
+      wasUnread: before.sender === 'user' && !before.isRead,
+    });
+  }
+
+  private async react(account: InstagramAccountRef, event: ReactionEvent): Promise<void> {
+    const applied = await this.messages.applyReaction(
+      account.id,
+      event.messageId,
+      event.participantId,
+      {
+        reaction: event.action === 'react' ? (event.reaction ?? 'love') : null,
+        emoji: event.action === 'react' ? event.emoji : null,
+        at: event.timestamp,
+      },
+    );
+    if (applied || (await this.messages.existsByMid(account.id, event.messageId))) return;
+    throw new TargetMessageNotFoundError(event.messageId);
+  }
+
+  private async markRead(account: InstagramAccountRef, event: ReadEvent): Promise<void> {
+    const conversation = await this.conversations.findByParticipant(account, event.participantId);
+    if (!conversation) return;
+    const upTo =
+      (await this.messages.findTimestampByMid(account.id, event.messageId)) ?? event.timestamp;
+    await this.messages.markOutboundRead(conversation._id, upTo, event.timestamp);
+  }
+}

@@ -1,0 +1,44 @@
+import type { MessageReactionDto, MessageResponseDto } from './dto/message-response.dto';
+import type { MessageRecord } from './messages.repository';
+import { LOCAL_MESSAGE_ID_PREFIX, type StoredReaction } from './schemas/message.schema';
+
+function toReactions(reactions: Record<string, StoredReaction> | undefined): MessageReactionDto[] {
+  return Object.entries(reactions ?? {})
+    .filter(([, r]) => r.reaction !== null)
+    .map(([userId, r]) => ({
+      userId,
+      reaction: r.reaction as string,
+      emoji: r.emoji ?? null,
+      at: r.at,
+    }))
+    .sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+}
+
+export function toMessageResponse(message: MessageRecord): MessageResponseDto {
+  return {
+    id: String(message._id),
+    conversation: String(message.conversation),
+    instagramAccount: String(message.instagramAccount),
+    messageId: message.messageId.startsWith(LOCAL_MESSAGE_ID_PREFIX) ? null : message.messageId,
+    sender: message.sender,
+    senderId: message.senderId,
+    text: message.text ?? null,
+    attachments: (message.attachments ?? []).map((a) => ({ type: a.type, url: a.url ?? null })),
+    timestamp: message.timestamp,
+    isRead: message.isRead ?? false,
+    status: message.status,
+    error: message.error
+      ? {
+          code: message.error.code ?? null,
+          subcode: message.error.subcode ?? null,
+          message: message.error.message,
+        }
+      : null,
+    replyTo: message.replyTo ?? null,
+    reactions: toReactions(message.reactions),
+    isDeleted: message.isDeleted ?? false,
+    metadata: message.metadata ?? {},
+    createdAt: message.createdAt,
+    updatedAt: message.updatedAt,
+  };
+}
