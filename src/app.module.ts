@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuditLogsModule } from './audit-logs/audit-logs.module';
 import { AuthModule } from './auth/auth.module';
@@ -43,6 +44,7 @@ export class AppModule {
           serverSelectionTimeoutMS: 5000,
         }),
         ScheduleModule.forRoot(),
+        EventEmitterModule.forRoot(),
         HealthModule,
         AuditLogsModule,
         MailModule.forRoot(),

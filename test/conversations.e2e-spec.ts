@@ -1,4 +1,5 @@
 import { inboundMessage } from '../src/meta-simulator';
+import { connectBody } from './utils/account-factories';
 import { createUser, type TestUser } from './utils/factories';
 import {
   countDocs,
@@ -234,20 +235,38 @@ describe('Conversations', () => {
     });
   });
 
-  it('hides the conversations of a removed account', async () => {
+  it('hides the conversations and messages of a removed account until the owner reconnects it', async () => {
     const other = await createInbox(t);
-    const started = await startConversation(t, other);
-    await t.http
-      .delete(`/v1/instagram/${other.account.id}`)
-      .set('Authorization', other.user.auth)
-      .expect(204);
+    const started = await startConversation(t, other, { text: 'before removal' });
+    const auth = other.user.auth;
+    await t.http.delete(`/v1/instagram/${other.account.id}`).set('Authorization', auth).expect(204);
     await t.http
       .get(`/v1/conversations/detail/${started.conversationId}`)
-      .set('Authorization', other.user.auth)
+      .set('Authorization', auth)
       .expect(404);
     await t.http
       .get(`/v1/conversations/${other.account.id}`)
-      .set('Authorization', other.user.auth)
+      .set('Authorization', auth)
       .expect(404);
+    await t.http
+      .get(`/v1/messages/${started.conversationId}`)
+      .set('Authorization', auth)
+      .expect(404);
+
+    await t.http
+      .post('/v1/instagram')
+      .set('Authorization', auth)
+      .send(connectBody(other.account.sim))
+      .expect(201);
+    const detail = await t.http
+      .get(`/v1/conversations/detail/${started.conversationId}`)
+      .set('Authorization', auth)
+      .expect(200);
+    expect(detail.body.lastMessage).toBe('before removal');
+    const messages = await t.http
+      .get(`/v1/messages/${started.conversationId}`)
+      .set('Authorization', auth)
+      .expect(200);
+    expect(messages.body.messages.map((m: { text: string }) => m.text)).toEqual(['before removal']);
   });
 });

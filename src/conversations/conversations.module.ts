@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { InstagramAccountsModule } from '../instagram-accounts/instagram-accounts.module';
 import { MetaModule } from '../meta/meta.module';
+import { AccountLifecycleListener } from './account-lifecycle.listener';
 import { ConversationWriteQueue } from './conversation-write-queue';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsRepository } from './conversations.repository';
@@ -17,6 +18,7 @@ import { Conversation, ConversationSchema } from './schemas/conversation.schema'
   ],
   controllers: [ConversationsController],
   providers: [
+    AccountLifecycleListener,
     ConversationsRepository,
     ConversationWriteQueue,
     ConversationsService,

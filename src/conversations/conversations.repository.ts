@@ -140,8 +140,19 @@ export class ConversationsRepository {
         _id: new Types.ObjectId(id),
         owner: new Types.ObjectId(ownerId),
         hiddenAt: null,
+        accountRemoved: { $ne: true },
       })
       .lean<ConversationRecord>()
+      .exec();
+  }
+
+  /** Hides (or shows again) every conversation of an account removed (or restored) by its owner. */
+  async setAccountRemoved(accountId: string, removed: boolean): Promise<void> {
+    await this.model
+      .updateMany(
+        { instagramAccount: new Types.ObjectId(accountId) },
+        { $set: { accountRemoved: removed } },
+      )
       .exec();
   }
 

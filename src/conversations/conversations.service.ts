@@ -132,8 +132,8 @@ export class ConversationsService {
   }
 
   /**
-   * The caller's visible conversation, in one round trip: enough to read its
-   * messages, which stay the owner's data whatever became of the account.
+   * The caller's visible conversation, in one round trip: hidden ones and those
+   * of a removed account (flagged on the conversation) are not found.
    */
   async findOwnedConversation(
     ownerId: string,

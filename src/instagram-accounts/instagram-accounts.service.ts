@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { isValidObjectId } from 'mongoose';
 import type { RequestContext } from '../audit-logs/audit-logs.service';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
@@ -23,6 +24,11 @@ import type {
   InstagramAccountResponseDto,
 } from './dto/instagram-account-response.dto';
 import type { UpdateInstagramAccountDto } from './dto/update-instagram-account.dto';
+import {
+  INSTAGRAM_ACCOUNT_REMOVED,
+  INSTAGRAM_ACCOUNT_RESTORED,
+  type InstagramAccountLifecycleEvent,
+} from './instagram-account.events';
 import { toInstagramAccountResponse } from './instagram-account.mapper';
 import {
   InstagramAccountsRepository,
@@ -99,6 +105,7 @@ export class InstagramAccountsService {
     private readonly meta: MetaGraphService,
     private readonly cipher: TokenCipher,
     private readonly audit: AuditLogsService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async findOwnedRef(ownerId: string, accountId: string): Promise<InstagramAccountRef> {
@@ -314,6 +321,7 @@ export class InstagramAccountsService {
     const removed = await this.repository.markRemoved(this.scopeOf(caller), accountId, new Date());
     if (!removed) throw new NotFoundError(RESOURCE);
     this.refCache.clear();
+    await this.emitLifecycle(INSTAGRAM_ACCOUNT_REMOVED, accountId);
     await this.audit.record({
       action: 'instagram_account.removed',
       context,
@@ -465,6 +473,7 @@ export class InstagramAccountsService {
     if (existing.removedAt) {
       const account = await this.repository.reactivate(ownerId, id, fields);
       if (!account) throw this.alreadyConnected();
+      await this.emitLifecycle(INSTAGRAM_ACCOUNT_RESTORED, id);
       return { account, action: 'instagram_account.connected', reactivated: true };
     }
     if (existing.reconnectRequired) {
@@ -473,6 +482,11 @@ export class InstagramAccountsService {
       return { account, action: 'instagram_account.reconnected', reactivated: false };
     }
     throw this.alreadyConnected();
+  }
+
+  private async emitLifecycle(event: string, accountId: string): Promise<void> {
+    const payload: InstagramAccountLifecycleEvent = { accountId };
+    await this.events.emitAsync(event, payload);
   }
 
   private alreadyConnected(): ConflictError {

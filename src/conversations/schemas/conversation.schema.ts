@@ -63,6 +63,10 @@ export class Conversation {
   @Prop({ type: Date, default: null })
   hiddenAt!: Date | null;
 
+  /** The account was removed by its owner: hidden with it until the owner reconnects it. */
+  @Prop({ type: Boolean, default: false })
+  accountRemoved!: boolean;
+
   /** Messages older than this stay hidden after a DELETE. */
   @Prop({ type: Date, default: null })
   visibleFrom!: Date | null;
