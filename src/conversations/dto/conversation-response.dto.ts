@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { CursorPageResponseDto } from '../../common/pagination/page-response.dto';
 
 export class ConversationResponseDto {
   @ApiProperty()
@@ -52,23 +53,7 @@ export class ConversationResponseDto {
   updatedAt!: Date;
 }
 
-export class ConversationListResponseDto {
+export class ConversationListResponseDto extends CursorPageResponseDto {
   @ApiProperty({ type: [ConversationResponseDto] })
   conversations!: ConversationResponseDto[];
-
-  @ApiProperty({ description: 'Conversations matching the filters (regardless of the cursor)' })
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  skip!: number;
-
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Pass as `before` for the next (older) page; null on the last page',
-  })
-  nextCursor!: string | null;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MESSAGE_SENDERS, MESSAGE_STATUSES } from '../schemas/message.schema';
 import type { MessageSender, MessageStatus } from '../schemas/message.schema';
+import { CursorPageResponseDto } from '../../common/pagination/page-response.dto';
 
 export class MessageAttachmentDto {
   @ApiProperty({
@@ -121,23 +122,7 @@ export class MessageResponseDto {
   updatedAt!: Date;
 }
 
-export class MessageListResponseDto {
+export class MessageListResponseDto extends CursorPageResponseDto {
   @ApiProperty({ type: [MessageResponseDto] })
   messages!: MessageResponseDto[];
-
-  @ApiProperty({ description: 'Visible messages of the conversation (regardless of the cursor)' })
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  skip!: number;
-
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Pass as `before` for the next (older) page; null on the last page',
-  })
-  nextCursor!: string | null;
 }
