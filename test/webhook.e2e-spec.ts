@@ -18,7 +18,9 @@ describe('Webhook verification (GET /v1/webhook)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // Retries back off from 20 ms here: enough attempts that an update waiting for its message
+    // is still pending, not given up, when the message arrives however slow the machine is.
+    t = await createTestApp({ env: { WEBHOOK_MAX_ATTEMPTS: '50' } });
   });
 
   afterAll(async () => {

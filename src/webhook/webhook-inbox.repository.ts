@@ -147,7 +147,7 @@ export class WebhookInboxRepository {
     >;
   }
 
-  /** Entries that gave up (newest first) and entries waiting for a retry (soonest first). */
+  /** Entries that gave up (newest first) and failed entries waiting for or in a retry (soonest first). */
   async recentProblems(
     limit: number,
   ): Promise<{ failed: InboxProblem[]; retrying: InboxProblem[] }> {
@@ -159,7 +159,10 @@ export class WebhookInboxRepository {
         .lean<InboxProblem[]>()
         .exec(),
       this.model
-        .find({ status: 'pending', lastError: { $ne: null } }, PROBLEM_FIELDS)
+        .find(
+          { status: { $in: ['pending', 'processing'] }, lastError: { $ne: null } },
+          PROBLEM_FIELDS,
+        )
         .sort({ nextAttemptAt: 1 })
         .limit(limit)
         .lean<InboxProblem[]>()

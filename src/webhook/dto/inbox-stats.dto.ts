@@ -54,7 +54,8 @@ export class InboxStatsDto {
 
   @ApiProperty({
     type: [InboxProblemDto],
-    description: 'Entries waiting for a retry, soonest first',
+    description:
+      'Entries that failed at least once and are waiting for (or in) a retry, soonest first',
   })
   retrying!: InboxProblemDto[];
 }
