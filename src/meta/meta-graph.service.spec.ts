@@ -244,6 +244,37 @@ describe('MetaGraphService', () => {
       expect(sim.requests).toHaveLength(3);
     });
 
+    it('never resends a message after a server error, since it may already have gone out', async () => {
+      const service = await build();
+      const account = sim.addAccount();
+      const user = sim.addUser();
+      sim.failNext({ status: 503, error: serverError, times: 2 });
+
+      const error = await service
+        .sendMessage(credsOf(account), { recipientId: user.igsid, text: 'Once only' })
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ kind: 'transient', status: 503 });
+      expect(sim.requests).toHaveLength(1);
+    });
+
+    it('resends a message refused for a rate limit, which Meta did not process', async () => {
+      const service = await build({ retryMaxDelayMs: 5000 });
+      const account = sim.addAccount();
+      const user = sim.addUser();
+      sim.setRateLimit(1);
+
+      await service.sendMessage(credsOf(account), { recipientId: user.igsid, text: 'first' });
+      const second = await service.sendMessage(credsOf(account), {
+        recipientId: user.igsid,
+        text: 'second',
+      });
+
+      expect(second.messageId).toMatch(/^m_/);
+      expect(sim.requests).toHaveLength(3);
+      expect(sim.sentMessages).toHaveLength(2);
+    });
+
     it('gives up at once when the rate limit wait exceeds the retry cap', async () => {
       const service = await build({ retryMaxDelayMs: 1000 });
       const account = sim.addAccount();

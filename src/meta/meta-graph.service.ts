@@ -65,6 +65,12 @@ interface GraphCall {
   pacing?: Pacing;
   /** Whether the path sits below `/{apiVersion}` (every call but token refresh). */
   versioned?: boolean;
+  /**
+   * False for calls that must not run twice (sending a message): only errors that prove Meta
+   * refused the request (rate limits) are retried, never a timeout or a server error after
+   * which the message may already have gone out.
+   */
+  idempotent?: boolean;
 }
 
 interface CallIdentity {
@@ -136,6 +142,7 @@ export class MetaGraphService {
       path: `/${segment(messagingNode(creds))}/messages`,
       data: buildSendBody(input),
       pacing: 'send',
+      idempotent: false,
     });
     return toSendResult(body, input.recipientId);
   }
@@ -255,7 +262,10 @@ export class MetaGraphService {
       } catch (caught) {
         const error = this.toError(caught, call.pacing === 'send');
         const delayMs =
-          attempt < this.config.maxRetries ? this.retryDelay(error, attempt) : undefined;
+          attempt < this.config.maxRetries &&
+          (call.idempotent !== false || error.kind === 'rate_limited')
+            ? this.retryDelay(error, attempt)
+            : undefined;
         if (delayMs === undefined) {
           this.logger.warn(`${label} failed: ${summarize(error)}`);
           throw error;
