@@ -172,6 +172,21 @@ describe('Conversations', () => {
     await t.http.get(`/v1/conversations/${inbox.account.id}`).expect(401);
   });
 
+  it('lists an empty inbox for an account without conversations, 404 for an unknown account', async () => {
+    const fresh = await createInbox(t);
+    const empty = await list(fresh.user, {}, fresh.account.id).expect(200);
+    expect(empty.body).toMatchObject({ conversations: [], total: 0, nextCursor: null });
+    await list(fresh.user, {}, '0123456789abcdef01234567').expect(404);
+    await list(stranger, {}, fresh.account.id).expect(404);
+  });
+
+  it('counts the total of a full page and of a page past the end', async () => {
+    const full = await list(inbox.user, { limit: 2 }).expect(200);
+    expect(full.body).toMatchObject({ total: ids.length, limit: 2, skip: 0 });
+    const past = await list(inbox.user, { limit: 2, skip: 50 }).expect(200);
+    expect(past.body).toMatchObject({ conversations: [], total: ids.length, skip: 50 });
+  });
+
   it('refuses to delete another user’s conversation and changes nothing', async () => {
     await t.http
       .delete(`/v1/conversations/detail/${ids[2]}`)

@@ -3,6 +3,7 @@ import { Types, type QueryFilter } from 'mongoose';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import type { AuthUser } from '../common/decorators';
 import { NotFoundError } from '../common/errors';
+import { totalFromPage } from '../common/pagination/page-total';
 import { decodePageCursor, encodePageCursor, olderThan } from '../common/pagination/page-cursor';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
 import {
@@ -62,7 +63,6 @@ export class ConversationsService {
     accountId: string,
     query: ListConversationsQueryDto,
   ): Promise<ConversationListResponseDto> {
-    const account = await this.accounts.findOwnedRef(caller.id, accountId);
     const limit = query.limit ?? DEFAULT_CONVERSATIONS_PAGE_SIZE;
     const skip = query.skip ?? 0;
     const conditions: QueryFilter<Conversation>[] = [];
@@ -70,9 +70,13 @@ export class ConversationsService {
       const pattern = { $regex: escapeRegex(query.search), $options: 'i' };
       conditions.push({ $or: [{ igUsername: pattern }, { name: pattern }] });
     }
+    // Owner-scoped and without the conversations of a removed account, so the account itself
+    // is only looked up when the page comes back empty (to tell "none" from "not yours": 404).
     const filter: QueryFilter<Conversation> = {
-      instagramAccount: new Types.ObjectId(account.id),
+      instagramAccount: new Types.ObjectId(accountId),
+      owner: new Types.ObjectId(caller.id),
       hiddenAt: null,
+      accountRemoved: { $ne: true },
       ...(query.unread ? { unreadCount: { $gt: 0 } } : {}),
     };
     const counted = conditions.length > 0 ? { ...filter, $and: conditions } : filter;
@@ -82,10 +86,11 @@ export class ConversationsService {
           $and: [...conditions, olderThan('lastMessageTimestamp', decodePageCursor(query.before))],
         }
       : counted;
-    const [items, total] = await Promise.all([
-      this.repository.findPage(paged, { skip, limit: limit + 1 }),
-      this.repository.count(counted),
-    ]);
+    const items = await this.repository.findPage(paged, { skip, limit: limit + 1 });
+    if (items.length === 0) await this.accounts.findOwnedRef(caller.id, accountId);
+    const total =
+      totalFromPage(items.length, { limit, skip, cursor: Boolean(query.before) }) ??
+      (await this.repository.count(counted));
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     const now = new Date();

@@ -11,6 +11,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../common/errors';
+import { totalFromPage } from '../common/pagination/page-total';
 import { decodePageCursor, encodePageCursor, olderThan } from '../common/pagination/page-cursor';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
 import {
@@ -60,10 +61,10 @@ export class MessagesService {
     const paged = query.before
       ? { ...filter, $and: [olderThan('timestamp', decodePageCursor(query.before))] }
       : filter;
-    const [items, total] = await Promise.all([
-      this.repository.findPage(paged, { skip, limit: limit + 1 }),
-      this.repository.count(filter),
-    ]);
+    const items = await this.repository.findPage(paged, { skip, limit: limit + 1 });
+    const total =
+      totalFromPage(items.length, { limit, skip, cursor: Boolean(query.before) }) ??
+      (await this.repository.count(filter));
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return {
