@@ -38,15 +38,25 @@ async function main(): Promise<void> {
   const child = spawn(join('node_modules', '.bin', 'nest'), ['start', '--watch'], {
     stdio: 'inherit',
     env: childEnvironment(overrides),
+    // Its own process group: the watcher does not pass signals on to the API it runs, so the
+    // whole group is signalled on shutdown.
+    detached: true,
   });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await new Promise((resolve) =>
+    const exited = new Promise((resolve) =>
       child.exitCode === null ? child.once('exit', resolve) : resolve(null),
     );
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // the group is already gone
+      }
+    }
+    await exited;
     await simulator?.stop();
     await database.stop();
     process.exit(code);
