@@ -70,4 +70,15 @@ describe('HTTP basics', () => {
       .expect(400);
     expect(res.body.error.code).toBe(400);
   });
+
+  it('answers a JSON body over the limit with 413 in the envelope', async () => {
+    const res = await t.http
+      .post('/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(3 * 1024 * 1024) }))
+      .expect(413);
+    expect(res.body).toEqual({
+      error: { code: 413, message: 'Request body is too large', details: [] },
+    });
+  });
 });
