@@ -33,6 +33,24 @@ type Outcome =
   | { status: 'ignored'; reason: string }
   | { status: 'retry'; error: unknown; final: 'failed' | 'ignored' };
 
+type AccountLookups = Map<string, InstagramAccountRef | null | Error>;
+
+/** Entries taken together; their outcomes are recorded once all are processed. */
+interface Batch {
+  entries: number;
+  outcomes: Map<ClaimedEntry, Outcome>;
+  /** Conversation tasks of the batch not finished yet. */
+  remaining: number;
+}
+
+/** The events of one conversation within a batch, in the order they are applied. */
+interface Task {
+  key: string;
+  items: { entry: ClaimedEntry; event: MessagingEvent }[];
+  accounts: AccountLookups;
+  batch: Batch;
+}
+
 /**
  * Processes webhook inbox entries. Entries stored by this process are handed
  * over in memory and processed at once; a poll every `pollIntervalMs` picks up
@@ -56,6 +74,14 @@ export class InboxWorker implements OnApplicationBootstrap, BeforeApplicationShu
   private purging: Promise<void> = Promise.resolve();
   /** Processed entries whose `done` mark is not written yet (written in batches). */
   private readonly processed: Types.ObjectId[] = [];
+  /** Conversation tasks waiting for a free slot or for the conversation's previous task. */
+  private readonly ready: Task[] = [];
+  /** Conversations with a running task. */
+  private readonly busy = new Set<string>();
+  private active = 0;
+  /** Entries taken and not recorded yet. */
+  private inProgress = 0;
+  private onChange?: () => void;
   private flushing: Promise<void> = Promise.resolve();
   private lastPurgeAt = 0;
 
@@ -136,25 +162,37 @@ export class InboxWorker implements OnApplicationBootstrap, BeforeApplicationShu
   private wake(): void {
     if (this.running) {
       this.rerun = true;
+      this.notify();
       return;
     }
     this.running = true;
     this.idle = this.loop();
   }
 
+  /**
+   * Keeps up to `concurrency` conversations running: whenever a slot is free
+   * and fewer than `batchSize` entries are in progress, takes the next due
+   * entries. Ends once nothing is due and everything taken is recorded.
+   */
   private async loop(): Promise<void> {
     try {
       for (;;) {
         this.rerun = false;
-        const batch = await this.nextBatch();
-        if (batch.length === 0) {
-          if (this.rerun) continue;
-          break;
+        this.startReady();
+        if (this.active < this.config.concurrency && this.inProgress < this.config.batchSize) {
+          const batch = await this.nextBatch();
+          if (batch.length > 0) {
+            await this.take(batch);
+            continue;
+          }
         }
-        await this.processBatch(batch);
+        if (this.rerun) continue;
+        if (this.inProgress === 0) break;
+        await this.changed();
       }
     } catch (error) {
       this.logger.error({ err: error }, 'Webhook inbox worker pass failed');
+      while (this.inProgress > 0) await this.changed();
     } finally {
       this.running = false;
     }
@@ -174,20 +212,29 @@ export class InboxWorker implements OnApplicationBootstrap, BeforeApplicationShu
     return claimed;
   }
 
-  private async processBatch(batch: ClaimedEntry[]): Promise<void> {
-    const outcomes = new Map<ClaimedEntry, Outcome>();
+  /**
+   * Groups the entries taken together by conversation, ordered by timestamp
+   * then message id, resolves their accounts once and queues one task per
+   * conversation behind the tasks already queued for it.
+   */
+  private async take(entries: ClaimedEntry[]): Promise<void> {
+    this.inProgress += entries.length;
+    const batch: Batch = { entries: entries.length, outcomes: new Map(), remaining: 0 };
     const groups = new Map<string, { entry: ClaimedEntry; event: MessagingEvent }[]>();
     const now = Date.now();
-    for (const entry of batch) {
+    for (const entry of entries) {
       let parsed: ParsedUpdate;
       try {
         parsed = parseStoredPayload(entry.payload, now);
       } catch {
-        outcomes.set(entry, { status: 'ignored', reason: 'The stored payload is not valid JSON' });
+        batch.outcomes.set(entry, {
+          status: 'ignored',
+          reason: 'The stored payload is not valid JSON',
+        });
         continue;
       }
       if (!parsed.event) {
-        outcomes.set(entry, { status: 'ignored', reason: parsed.reason });
+        batch.outcomes.set(entry, { status: 'ignored', reason: parsed.reason });
         continue;
       }
       const key = `${parsed.event.accountMetaId}|${parsed.event.participantId}`;
@@ -195,25 +242,79 @@ export class InboxWorker implements OnApplicationBootstrap, BeforeApplicationShu
       group.push({ entry, event: parsed.event });
       groups.set(key, group);
     }
+    if (groups.size === 0) {
+      this.settle(batch);
+      return;
+    }
     const accounts = await this.resolveAccounts(groups.values());
-    const work = [...groups.values()].map((group) => async () => {
-      group.sort(
+    batch.remaining = groups.size;
+    for (const [key, items] of groups) {
+      items.sort(
         (a, b) =>
           a.event.timestamp.getTime() - b.event.timestamp.getTime() ||
           compareIds(a.event.messageId, b.event.messageId),
       );
-      for (const { entry, event } of group) {
-        outcomes.set(entry, await this.apply(accounts.get(event.accountMetaId), event));
+      this.ready.push({ key, items, accounts, batch });
+    }
+    this.startReady();
+  }
+
+  /** Starts queued tasks, oldest first, while slots are free; one task per conversation at a time. */
+  private startReady(): void {
+    for (let i = 0; i < this.ready.length && this.active < this.config.concurrency;) {
+      const task = this.ready[i];
+      if (this.busy.has(task.key)) {
+        i++;
+        continue;
       }
+      this.ready.splice(i, 1);
+      this.active++;
+      this.busy.add(task.key);
+      void this.run(task);
+    }
+  }
+
+  private async run(task: Task): Promise<void> {
+    try {
+      for (const { entry, event } of task.items) {
+        const account = task.accounts.get(event.accountMetaId);
+        task.batch.outcomes.set(entry, await this.apply(account, event));
+      }
+    } finally {
+      this.active--;
+      this.busy.delete(task.key);
+      this.startReady();
+      task.batch.remaining--;
+      if (task.batch.remaining === 0) this.settle(task.batch);
+      else this.notify();
+    }
+  }
+
+  /** Records the outcomes of entries taken together once all of them are processed. */
+  private settle(batch: Batch): void {
+    void this.record(batch.outcomes).finally(() => {
+      this.inProgress -= batch.entries;
+      this.notify();
     });
-    await runWithConcurrency(work, this.config.concurrency);
-    await this.record(outcomes);
+  }
+
+  /** Resolves once a task ended, a batch was recorded or new work arrived. */
+  private changed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.onChange = resolve;
+    });
+  }
+
+  private notify(): void {
+    const resolve = this.onChange;
+    this.onChange = undefined;
+    resolve?.();
   }
 
   /** The account of each Meta id: null when none is connected, the error when the lookup failed. */
   private async resolveAccounts(
     groups: Iterable<{ event: MessagingEvent }[]>,
-  ): Promise<Map<string, InstagramAccountRef | null | Error>> {
+  ): Promise<AccountLookups> {
     const ids = new Set<string>();
     for (const group of groups) for (const { event } of group) ids.add(event.accountMetaId);
     const lookups = [...ids].map(
@@ -331,15 +432,4 @@ function compareIds(a: string, b: string): number {
 function describe(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.slice(0, 1000);
-}
-
-async function runWithConcurrency(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, tasks.length) }, async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
-      await task();
-    }
-  });
-  await Promise.all(lanes);
 }
