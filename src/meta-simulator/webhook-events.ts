@@ -60,12 +60,7 @@ export function inboundMessage(o: {
 }): WebhookMessagingEvent {
   const message: Record<string, unknown> = { mid: o.mid ?? newMid() };
   if (o.text !== undefined) message.text = o.text;
-  if (o.attachments) {
-    message.attachments = o.attachments.map((a) => ({
-      type: a.type,
-      payload: { ...(a.url !== undefined ? { url: a.url } : {}), ...a.payload },
-    }));
-  }
+  if (o.attachments) message.attachments = o.attachments.map(toWebhookAttachment);
   if (o.quickReplyPayload !== undefined) message.quick_reply = { payload: o.quickReplyPayload };
   if (o.replyToMid !== undefined) message.reply_to = { mid: o.replyToMid };
   else if (o.replyToStory)
@@ -76,6 +71,21 @@ export function inboundMessage(o: {
     recipient: { id: o.account },
     timestamp: o.timestamp ?? Date.now(),
     message,
+  };
+}
+
+/** An attachment as Meta's webhooks carry it: the URL inside `payload`. */
+function toWebhookAttachment(a: {
+  type: string;
+  url?: string;
+  payload?: Record<string, unknown>;
+}): {
+  type: string;
+  payload: Record<string, unknown>;
+} {
+  return {
+    type: a.type,
+    payload: { ...(a.url !== undefined ? { url: a.url } : {}), ...a.payload },
   };
 }
 
@@ -90,12 +100,7 @@ export function echoMessage(o: {
 }): WebhookMessagingEvent {
   const message: Record<string, unknown> = { mid: o.mid ?? newMid() };
   if (o.text !== undefined) message.text = o.text;
-  if (o.attachments) {
-    message.attachments = o.attachments.map((a) => ({
-      type: a.type,
-      payload: a.url !== undefined ? { url: a.url } : {},
-    }));
-  }
+  if (o.attachments) message.attachments = o.attachments.map(toWebhookAttachment);
   message.is_echo = true;
   return {
     sender: { id: o.account },
