@@ -20,6 +20,19 @@ export interface WebhookMessagingEvent {
 /** Prefix shared by Instagram message ids (base64 of `ig_message_item:`-style keys). */
 const MID_PREFIX = 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOj';
 
+/** An event the user (`from`) sent to the account, at `timestamp` (now by default). */
+function userEvent(
+  o: { account: string; from: string; timestamp?: number },
+  fields: Omit<WebhookMessagingEvent, 'sender' | 'recipient' | 'timestamp'>,
+): WebhookMessagingEvent {
+  return {
+    sender: { id: o.from },
+    recipient: { id: o.account },
+    timestamp: o.timestamp ?? Date.now(),
+    ...fields,
+  };
+}
+
 /** A fresh message id in Instagram's format. */
 export function newMid(): string {
   return `${MID_PREFIX}${randomBytes(30).toString('base64url')}`;
@@ -66,12 +79,7 @@ export function inboundMessage(o: {
   else if (o.replyToStory)
     message.reply_to = { story: { url: o.replyToStory.url, id: o.replyToStory.id } };
   if (o.isUnsupported) message.is_unsupported = true;
-  return {
-    sender: { id: o.from },
-    recipient: { id: o.account },
-    timestamp: o.timestamp ?? Date.now(),
-    message,
-  };
+  return userEvent(o, { message });
 }
 
 /** An attachment as Meta's webhooks carry it: the URL inside `payload`. */
@@ -117,12 +125,7 @@ export function deletedMessage(o: {
   mid: string;
   timestamp?: number;
 }): WebhookMessagingEvent {
-  return {
-    sender: { id: o.from },
-    recipient: { id: o.account },
-    timestamp: o.timestamp ?? Date.now(),
-    message: { mid: o.mid, is_deleted: true },
-  };
+  return userEvent(o, { message: { mid: o.mid, is_deleted: true } });
 }
 
 export function reaction(o: {
@@ -142,12 +145,7 @@ export function reaction(o: {
     if (o.reaction !== undefined) body.reaction = o.reaction;
     if (o.emoji !== undefined) body.emoji = o.emoji;
   }
-  return {
-    sender: { id: o.from },
-    recipient: { id: o.account },
-    timestamp: o.timestamp ?? Date.now(),
-    reaction: body,
-  };
+  return userEvent(o, { reaction: body });
 }
 
 /** The user has seen the account's messages up to `mid`. */
@@ -157,12 +155,7 @@ export function readReceipt(o: {
   mid: string;
   timestamp?: number;
 }): WebhookMessagingEvent {
-  return {
-    sender: { id: o.from },
-    recipient: { id: o.account },
-    timestamp: o.timestamp ?? Date.now(),
-    read: { mid: o.mid },
-  };
+  return userEvent(o, { read: { mid: o.mid } });
 }
 
 /** The user tapped a button (icebreaker, generic template, persistent menu). */
@@ -174,12 +167,7 @@ export function postback(o: {
   mid?: string;
   timestamp?: number;
 }): WebhookMessagingEvent {
-  return {
-    sender: { id: o.from },
-    recipient: { id: o.account },
-    timestamp: o.timestamp ?? Date.now(),
-    postback: { mid: o.mid ?? newMid(), title: o.title, payload: o.payload },
-  };
+  return userEvent(o, { postback: { mid: o.mid ?? newMid(), title: o.title, payload: o.payload } });
 }
 
 /** The user opened the conversation from an ig.me link or an ad. */
@@ -191,12 +179,9 @@ export function referral(o: {
   type?: string;
   timestamp?: number;
 }): WebhookMessagingEvent {
-  return {
-    sender: { id: o.from },
-    recipient: { id: o.account },
-    timestamp: o.timestamp ?? Date.now(),
+  return userEvent(o, {
     referral: { ref: o.ref, source: o.source ?? 'SHORTLINK', type: o.type ?? 'OPEN_THREAD' },
-  };
+  });
 }
 
 /** Value of the `X-Hub-Signature-256` header Meta sends with a webhook body. */
