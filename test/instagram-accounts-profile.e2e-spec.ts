@@ -101,7 +101,7 @@ describe('Instagram account profile', () => {
     expect(res.headers['retry-after']).toBe('120');
   });
 
-  it('answers 503 when Meta keeps failing temporarily', async () => {
+  it('answers 424 (not a 5xx) when Meta keeps failing temporarily', async () => {
     const { id } = await connectAccount(t, owner);
     t.simulator.failNext({
       path: '/media',
@@ -113,7 +113,7 @@ describe('Instagram account profile', () => {
       },
     });
     try {
-      await t.http.get(`/v1/instagram/${id}/profile`).set('Authorization', owner.auth).expect(503);
+      await t.http.get(`/v1/instagram/${id}/profile`).set('Authorization', owner.auth).expect(424);
     } finally {
       t.simulator.reset();
     }
@@ -124,7 +124,7 @@ describe('Instagram account profile', () => {
     expect(account.body.reconnectRequired).toBe(false);
   });
 
-  it('answers 502 when Meta answers with an unexpected error', async () => {
+  it('answers 424 (not a 5xx) when Meta answers with an unexpected error', async () => {
     const { id } = await connectAccount(t, owner);
     t.simulator.failNext({
       path: '/media',
@@ -134,8 +134,8 @@ describe('Instagram account profile', () => {
     const res = await t.http
       .get(`/v1/instagram/${id}/profile`)
       .set('Authorization', owner.auth)
-      .expect(502);
-    expect(res.body.error.code).toBe(502);
+      .expect(424);
+    expect(res.body.error.code).toBe(424);
   });
 });
 
@@ -153,13 +153,13 @@ describe('Instagram account profile when Meta is slow', () => {
     await t.close();
   });
 
-  it('answers 503 when Meta does not answer in time, without flagging the account', async () => {
+  it('answers 424 when Meta does not answer in time, without flagging the account', async () => {
     const { id } = await connectAccount(t, owner);
     t.simulator.setLatency(1_000);
     const res = await t.http
       .get(`/v1/instagram/${id}/profile`)
       .set('Authorization', owner.auth)
-      .expect(503);
+      .expect(424);
     expect(res.body.error.message).toMatch(/did not answer in time/);
     t.simulator.setLatency(0);
     const account = await t.http

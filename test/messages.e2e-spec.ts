@@ -341,7 +341,7 @@ describe('Messages', () => {
       });
     });
 
-    it('answers 503 when Meta keeps failing temporarily', async () => {
+    it('answers 424 (not a 5xx) when Meta keeps failing temporarily', async () => {
       t.simulator.failNext({
         method: 'POST',
         path: /\/messages$/,
@@ -350,7 +350,7 @@ describe('Messages', () => {
         error: { message: 'An unexpected error has occurred.', code: 2 },
       });
       try {
-        await send(conversationId, { text: 'meta is down' }).expect(503);
+        await send(conversationId, { text: 'meta is down' }).expect(424);
       } finally {
         t.simulator.reset();
         t.simulator.addAccount(inbox.account.sim);

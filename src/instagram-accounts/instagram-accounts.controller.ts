@@ -47,7 +47,7 @@ export class InstagramAccountsController {
       'refused the webhook subscription.',
   })
   @ApiCreatedResponse({ type: InstagramAccountResponseDto })
-  @ApiErrorResponses(400, 401, 403, 409, 429, 502, 503)
+  @ApiErrorResponses(400, 401, 403, 409, 424, 429)
   connect(
     @CurrentUser() user: AuthUser,
     @Body() dto: ConnectInstagramAccountDto,
@@ -88,7 +88,7 @@ export class InstagramAccountsController {
   @ApiOperation({ summary: 'Live Instagram profile and recent media, as Meta reports them' })
   @ApiParam({ name: 'accountId', description: 'Account id (24 hex characters)' })
   @ApiOkResponse({ type: InstagramProfileResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 424, 429, 502, 503)
+  @ApiErrorResponses(400, 401, 403, 404, 424, 429)
   profile(
     @CurrentUser() user: AuthUser,
     @Param('accountId', ParseObjectIdPipe) accountId: string,
@@ -106,7 +106,7 @@ export class InstagramAccountsController {
   })
   @ApiParam({ name: 'accountId', description: 'Account id (24 hex characters)' })
   @ApiOkResponse({ type: InstagramAccountResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 429, 502, 503)
+  @ApiErrorResponses(400, 401, 403, 404, 424, 429)
   update(
     @CurrentUser() user: AuthUser,
     @Param('accountId', ParseObjectIdPipe) accountId: string,

@@ -55,7 +55,7 @@ export class MessagesController {
     summary: 'Send a message to the participant',
     description:
       'Stored as `pending`, then `sent` with Meta’s message id, or `failed` with Meta’s error ' +
-      '(answered 422/424/429/502/503). Only within 24 hours of the participant’s last message ' +
+      '(answered 422/424/429). Only within 24 hours of the participant’s last message ' +
       '(7 days with `tag: HUMAN_AGENT` when enabled). A retry with the same `Idempotency-Key` ' +
       'returns the first stored message without sending again.',
   })
@@ -66,7 +66,7 @@ export class MessagesController {
     description: `Up to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, unique per request you mean`,
   })
   @ApiCreatedResponse({ type: MessageResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 409, 422, 424, 429, 502, 503)
+  @ApiErrorResponses(400, 401, 403, 404, 409, 422, 424, 429)
   send(
     @CurrentUser() user: AuthUser,
     @Param('conversationId', ParseObjectIdPipe) conversationId: string,

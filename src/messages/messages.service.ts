@@ -194,13 +194,7 @@ export class MessagesService {
       messageId = result.messageId;
     } catch (error) {
       await this.repository.markFailed(pending._id, toMessageError(error));
-      if (error instanceof DomainError) throw error;
-      this.logger.error({ err: error }, 'Sending a message failed unexpectedly');
-      throw new MetaApiError({
-        kind: 'unknown',
-        message: 'The message could not be sent',
-        retryable: false,
-      });
+      throw error;
     }
     return this.repository.markSent(pending._id, pending.instagramAccount, messageId);
   }

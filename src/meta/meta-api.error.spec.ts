@@ -79,14 +79,34 @@ describe('toMetaApiError', () => {
     );
   });
 
-  it.each([1, 2])('maps code %i to transient (503, retryable)', (code) => {
+  it.each([1, 2])('maps code %i to transient (424, retryable)', (code) => {
     const error = toMetaApiError({ httpStatus: 500, body: graphBody(code) });
-    expect(error).toMatchObject({ kind: 'transient', status: 503, retryable: true });
+    expect(error).toMatchObject({ kind: 'transient', status: 424, retryable: true });
   });
 
-  it.each([500, 502, 503, 504])('maps HTTP %i without a known code to transient', (httpStatus) => {
-    const error = toMetaApiError({ httpStatus, body: '<html>Bad gateway</html>' });
-    expect(error).toMatchObject({ kind: 'transient', status: 503, retryable: true, httpStatus });
+  it.each([500, 502, 503, 504])(
+    'maps HTTP %i without a known code to transient (424, not a 5xx of ours)',
+    (httpStatus) => {
+      const error = toMetaApiError({ httpStatus, body: '<html>Bad gateway</html>' });
+      expect(error).toMatchObject({ kind: 'transient', status: 424, retryable: true, httpStatus });
+      expect(error.details).toEqual([
+        { reason: 'transient', retryable: true, metaHttpStatus: httpStatus },
+      ]);
+    },
+  );
+
+  it('passes on the Retry-After Meta sent with a server error', () => {
+    const error = toMetaApiError({
+      httpStatus: 503,
+      body: graphBody(2),
+      headers: { 'Retry-After': '30' },
+    });
+    expect(error).toMatchObject({ kind: 'transient', status: 424, retryAfterMs: 30_000 });
+    expect(error.headers()).toEqual({ 'Retry-After': '30' });
+  });
+
+  it('sends no Retry-After for a server error without a known wait', () => {
+    expect(toMetaApiError({ httpStatus: 500, body: graphBody(2) }).headers()).toEqual({});
   });
 
   it('maps code 10 on a send to outside_window (422)', () => {
@@ -121,15 +141,17 @@ describe('toMetaApiError', () => {
     expect(error).toMatchObject({ kind: 'permission', status: 424, retryable: false });
   });
 
-  it('maps a timeout to timeout (503, retryable)', () => {
+  it('maps a timeout to timeout (424, retryable)', () => {
     const error = toMetaApiError({ noResponse: 'timeout' });
-    expect(error).toMatchObject({ kind: 'timeout', status: 503, retryable: true });
+    expect(error).toMatchObject({ kind: 'timeout', status: 424, retryable: true });
     expect(error.httpStatus).toBeUndefined();
+    expect(error.details).toEqual([{ reason: 'timeout', retryable: true }]);
+    expect(error.headers()).toEqual({});
   });
 
-  it('maps a connection failure to timeout (503, retryable)', () => {
+  it('maps a connection failure to timeout (424, retryable)', () => {
     const error = toMetaApiError({ noResponse: 'network' });
-    expect(error).toMatchObject({ kind: 'timeout', status: 503, retryable: true });
+    expect(error).toMatchObject({ kind: 'timeout', status: 424, retryable: true });
   });
 
   it('treats an error flagged is_transient as transient', () => {
@@ -140,16 +162,38 @@ describe('toMetaApiError', () => {
     expect(error).toMatchObject({ kind: 'transient', retryable: true });
   });
 
-  it('maps anything else to unknown (502)', () => {
+  it('maps anything else to unknown (424)', () => {
     const error = toMetaApiError({ httpStatus: 400, body: graphBody(12345) });
-    expect(error).toMatchObject({ kind: 'unknown', status: 502, retryable: false });
+    expect(error).toMatchObject({ kind: 'unknown', status: 424, retryable: false });
   });
 
-  it('exposes Meta codes and trace id in details but no request data', () => {
+  it('exposes Meta codes, retryability and trace id in details but no request data', () => {
     const error = toMetaApiError({ httpStatus: 400, body: graphBody(100, { error_subcode: 33 }) });
     expect(error.details).toEqual([
-      { reason: 'invalid_parameter', metaCode: 100, metaSubcode: 33, fbtraceId: 'AbC123' },
+      {
+        reason: 'invalid_parameter',
+        retryable: false,
+        metaCode: 100,
+        metaSubcode: 33,
+        metaHttpStatus: 400,
+        fbtraceId: 'AbC123',
+      },
     ]);
     expect(error.headers()).toEqual({});
+  });
+
+  it('never answers a Meta failure with a 5xx status', () => {
+    const inputs = [
+      { noResponse: 'timeout' as const },
+      { noResponse: 'network' as const },
+      ...[400, 401, 403, 404, 429, 500, 502, 503, 504].flatMap((httpStatus) =>
+        [undefined, 1, 2, 4, 10, 100, 190, 200, 551, 12345].map((code) => ({
+          httpStatus,
+          body: code === undefined ? 'not json' : graphBody(code),
+          isSend: true,
+        })),
+      ),
+    ];
+    for (const input of inputs) expect(toMetaApiError(input).status).toBeLessThan(500);
   });
 });

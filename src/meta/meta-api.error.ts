@@ -25,17 +25,22 @@ export interface MetaApiErrorFields {
   retryAfterMs?: number;
 }
 
-/** HTTP status our own API answers with for each kind of Meta failure. */
+/**
+ * HTTP status our own API answers with for each kind of Meta failure: 429 and
+ * 422 for refusals the caller can act on, 424 for every other failure caused by
+ * Meta (its 5xx, no answer in time, an error we do not know). 5xx stays
+ * reserved for our own faults.
+ */
 const STATUS_BY_KIND: Record<MetaApiErrorKind, number> = {
   token_invalid: 424,
   rate_limited: 429,
-  transient: 503,
-  timeout: 503,
+  transient: 424,
+  timeout: 424,
   outside_window: 422,
   recipient_unavailable: 422,
   invalid_parameter: 422,
   permission: 424,
-  unknown: 502,
+  unknown: 424,
 };
 
 /** Retry-After (seconds) advertised for a rate limit Meta gave no estimate for. */
@@ -57,9 +62,10 @@ export class MetaApiError extends DomainError {
   readonly retryAfterMs?: number;
 
   constructor(fields: MetaApiErrorFields) {
-    const details: Record<string, unknown> = { reason: fields.kind };
+    const details: Record<string, unknown> = { reason: fields.kind, retryable: fields.retryable };
     if (fields.code !== undefined) details.metaCode = fields.code;
     if (fields.subcode !== undefined) details.metaSubcode = fields.subcode;
+    if (fields.httpStatus !== undefined) details.metaHttpStatus = fields.httpStatus;
     if (fields.fbtraceId !== undefined) details.fbtraceId = fields.fbtraceId;
     super(fields.message, [details]);
     this.status = STATUS_BY_KIND[fields.kind];
@@ -73,13 +79,13 @@ export class MetaApiError extends DomainError {
     this.retryAfterMs = fields.retryAfterMs;
   }
 
+  /** Retry-After for a rate limit (a default when Meta gave no estimate), or when Meta named a wait. */
   override headers(): Record<string, string> {
+    if (this.retryAfterMs !== undefined) {
+      return { 'Retry-After': String(Math.max(1, Math.ceil(this.retryAfterMs / 1000))) };
+    }
     if (this.kind !== 'rate_limited') return {};
-    const seconds =
-      this.retryAfterMs === undefined
-        ? DEFAULT_RATE_LIMIT_RETRY_AFTER_SECONDS
-        : Math.max(1, Math.ceil(this.retryAfterMs / 1000));
-    return { 'Retry-After': String(seconds) };
+    return { 'Retry-After': String(DEFAULT_RATE_LIMIT_RETRY_AFTER_SECONDS) };
   }
 }
 
@@ -134,6 +140,7 @@ export function toMetaApiError(input: MetaErrorInput): MetaApiError {
   };
   const message = graph.message ?? `Meta API answered with HTTP ${status ?? 'error'}`;
   const code = graph.code;
+  const retryAfterMs = retryAfterMsFromHeaders(input.headers ?? {});
 
   if (code === 190)
     return new MetaApiError({ ...base, kind: 'token_invalid', message, retryable: false });
@@ -149,14 +156,14 @@ export function toMetaApiError(input: MetaErrorInput): MetaApiError {
       kind: 'rate_limited',
       message,
       retryable: true,
-      retryAfterMs: retryAfterMsFromHeaders(input.headers ?? {}),
+      retryAfterMs,
     });
   }
   if (
     (code !== undefined && TRANSIENT_CODES.has(code)) ||
     (status !== undefined && status >= 500)
   ) {
-    return new MetaApiError({ ...base, kind: 'transient', message, retryable: true });
+    return new MetaApiError({ ...base, kind: 'transient', message, retryable: true, retryAfterMs });
   }
   if (code === 100) {
     return new MetaApiError({ ...base, kind: 'invalid_parameter', message, retryable: false });
@@ -165,7 +172,7 @@ export function toMetaApiError(input: MetaErrorInput): MetaApiError {
     return new MetaApiError({ ...base, kind: 'permission', message, retryable: false });
   }
   if (graph.isTransient) {
-    return new MetaApiError({ ...base, kind: 'transient', message, retryable: true });
+    return new MetaApiError({ ...base, kind: 'transient', message, retryable: true, retryAfterMs });
   }
   return new MetaApiError({ ...base, kind: 'unknown', message, retryable: false });
 }

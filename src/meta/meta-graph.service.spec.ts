@@ -214,7 +214,7 @@ describe('MetaGraphService', () => {
 
       const error = await failure(service.getOwnProfile(credsOf(account)));
 
-      expect(error).toMatchObject({ kind: 'transient', status: 503, httpStatus: 500, code: 2 });
+      expect(error).toMatchObject({ kind: 'transient', status: 424, httpStatus: 500, code: 2 });
       expect(sim.requests).toHaveLength(3);
     });
 
@@ -254,7 +254,7 @@ describe('MetaGraphService', () => {
         .sendMessage(credsOf(account), { recipientId: user.igsid, text: 'Once only' })
         .catch((e: unknown) => e);
 
-      expect(error).toMatchObject({ kind: 'transient', status: 503 });
+      expect(error).toMatchObject({ kind: 'transient', status: 424 });
       expect(sim.requests).toHaveLength(1);
     });
 
@@ -308,7 +308,7 @@ describe('MetaGraphService', () => {
 
       const error = await failure(service.getOwnProfile(credsOf(account)));
 
-      expect(error).toMatchObject({ kind: 'timeout', status: 503, retryable: true });
+      expect(error).toMatchObject({ kind: 'timeout', status: 424, retryable: true });
       expect(sim.requests).toHaveLength(2);
     });
 

@@ -9,11 +9,15 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found (or not visible to the caller)',
   409: 'Conflicts with an existing resource',
   413: 'Payload too large',
-  422: 'Understood but refused (reason in the message)',
-  424: 'A dependency (Meta) refused the request; e.g. the account must be reconnected',
+  422: 'Understood but refused (reason in the message), e.g. outside the messaging window',
+  424:
+    'Meta failed or refused the request: Meta answered with a server error or an error we do ' +
+    'not know, did not answer in time, or rejected the token (the account must be ' +
+    'reconnected). `details[0]` has `reason` (`transient`, `timeout`, `unknown`, ' +
+    '`token_invalid`, `permission`, ...), `retryable`, and when Meta answered `metaCode`, ' +
+    '`metaSubcode`, `metaHttpStatus` and `fbtraceId`; `Retry-After` when Meta named a wait',
   429: 'Rate limited; see Retry-After',
-  502: 'Meta answered with an error',
-  503: 'Meta or the database is temporarily unavailable',
+  503: 'The database is temporarily unavailable',
 };
 
 /** Documents the error envelope for each listed status. */
