@@ -332,13 +332,56 @@ describe('Messages', () => {
       }
       const [failed] = await rawDocs(t, 'messages', { text: 'too fast' });
       expect(failed).toMatchObject({ status: 'failed', error: { code: 4 } });
-      const listed = await list(conversationId).expect(200);
+      const listed = await list(conversationId, { includeFailed: true }).expect(200);
       expect(listed.body.messages[0]).toMatchObject({
         text: 'too fast',
         status: 'failed',
         messageId: null,
         error: { code: 4, subcode: null, message: '(#4) Application request limit reached' },
       });
+    });
+
+    it('leaves refused sends out of the list unless includeFailed=true, totals and cursors included', async () => {
+      await send(conversationId, { text: 'first reply' }).expect(201);
+      t.simulator.failNext({
+        method: 'POST',
+        path: /\/messages$/,
+        status: 400,
+        error: { message: 'Something Meta did not expect', code: 12345 },
+      });
+      await send(conversationId, { text: 'refused reply' }).expect(424);
+      await send(conversationId, { text: 'second reply' }).expect(201);
+      const visible = ['second reply', 'first reply', 'Do you ship abroad?'];
+
+      const all = await list(conversationId).expect(200);
+      expect(all.body.messages.map((m: { text: string }) => m.text)).toEqual(visible);
+      expect(all.body.total).toBe(3);
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 3; page++) {
+        const res = await list(conversationId, { limit: 1, ...(cursor ? { before: cursor } : {}) });
+        expect(res.status).toBe(200);
+        expect(res.body.total).toBe(3);
+        paged.push(...res.body.messages.map((m: { text: string }) => m.text));
+        cursor = res.body.nextCursor ?? undefined;
+        expect(Boolean(cursor)).toBe(page < 2);
+      }
+      expect(paged).toEqual(visible);
+      const skipped = await list(conversationId, { limit: 1, skip: 1 }).expect(200);
+      expect(skipped.body).toMatchObject({ total: 3, messages: [{ text: 'first reply' }] });
+
+      const withFailed = await list(conversationId, { includeFailed: 'true' }).expect(200);
+      expect(withFailed.body.total).toBe(4);
+      expect(withFailed.body.messages.map((m: { text: string }) => m.text)).toEqual([
+        'second reply',
+        'refused reply',
+        'first reply',
+        'Do you ship abroad?',
+      ]);
+      expect(withFailed.body.messages[1]).toMatchObject({ status: 'failed', messageId: null });
+      const explicit = await list(conversationId, { includeFailed: 'false' }).expect(200);
+      expect(explicit.body.total).toBe(3);
+      await list(conversationId, { includeFailed: 'maybe' }).expect(400);
     });
 
     it('answers 424 (not a 5xx) when Meta keeps failing temporarily', async () => {

@@ -35,7 +35,10 @@ export class MessagesController {
     summary: 'Messages of one of the caller’s conversations, newest first',
     description:
       'Page with `skip`/`limit`, or with the opaque `before` cursor (`nextCursor` of the ' +
-      'previous page), which stays stable while new messages arrive.',
+      'previous page), which stays stable while new messages arrive. Messages the account ' +
+      'tried to send but Meta refused (`status: failed`; the sender already got the error ' +
+      'from `POST`) are left out, of the page and of `total` alike, unless ' +
+      '`includeFailed=true`.',
   })
   @ApiParam({ name: 'conversationId', description: 'Conversation id (24 hex characters)' })
   @ApiOkResponse({ type: MessageListResponseDto })

@@ -57,6 +57,8 @@ export class MessagesService {
     const filter: QueryFilter<Message> = {
       conversation: conversation._id,
       ...(conversation.visibleFrom ? { timestamp: { $gte: conversation.visibleFrom } } : {}),
+      // Only messages the account sent can fail; the sender was answered with the error.
+      ...(query.includeFailed ? {} : { status: { $ne: 'failed' } }),
     };
     const paged = query.before
       ? { ...filter, $and: [olderThan('timestamp', decodePageCursor(query.before))] }
