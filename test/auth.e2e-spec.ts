@@ -219,7 +219,8 @@ describe('Auth: register, login, logout, refresh', () => {
         .post('/v1/auth/refresh-tokens')
         .send({ refreshToken: tokens.refresh.token })
         .expect(200);
-      expect(Object.keys(res.body).sort()).toEqual(['access', 'refresh']);
+      expect(Object.keys(res.body).sort()).toEqual(['access', 'refresh', 'tokens']);
+      expect(res.body.tokens).toEqual({ access: res.body.access, refresh: res.body.refresh });
       expect(res.body.refresh.token).not.toBe(tokens.refresh.token);
       await t.http
         .get('/v1/users/me')
@@ -346,12 +347,32 @@ describe('Auth: register, login, logout, refresh', () => {
       expect(String(stored?.user)).toBe(user.id);
     });
 
-    it('refuses an unknown, already revoked or access token with 401', async () => {
+    it('answers 204 for an unknown, already revoked or access token, changing nothing', async () => {
       const { tokens } = await register();
-      await t.http.post('/v1/auth/logout').send({ refreshToken: 'garbage' }).expect(401);
-      await t.http.post('/v1/auth/logout').send({ refreshToken: tokens.access.token }).expect(401);
       await t.http.post('/v1/auth/logout').send({ refreshToken: tokens.refresh.token }).expect(204);
-      await t.http.post('/v1/auth/logout').send({ refreshToken: tokens.refresh.token }).expect(401);
+      const before = await refreshTokens().find().toArray();
+      const logouts = await auditLogs().countDocuments({ action: 'user.logout' });
+      for (const refreshToken of ['garbage', tokens.access.token, tokens.refresh.token]) {
+        const res = await t.http.post('/v1/auth/logout').send({ refreshToken }).expect(204);
+        expect(res.text).toBe('');
+      }
+      expect(await refreshTokens().find().toArray()).toEqual(before);
+      expect(await auditLogs().countDocuments({ action: 'user.logout' })).toBe(logouts);
+    });
+
+    it('revokes the whole session when given a refresh token already exchanged', async () => {
+      const { tokens } = await register();
+      const next = await t.http
+        .post('/v1/auth/refresh-tokens')
+        .send({ refreshToken: tokens.refresh.token })
+        .expect(200);
+      await t.http.post('/v1/auth/logout').send({ refreshToken: tokens.refresh.token }).expect(204);
+      await t.http
+        .post('/v1/auth/refresh-tokens')
+        .send({ refreshToken: next.body.refresh.token })
+        .expect(401);
+      const stored = await refreshTokens().findOne({ tokenHash: sha256(next.body.refresh.token) });
+      expect(stored?.revokedAt).toBeInstanceOf(Date);
     });
 
     it('refuses a body without a refresh token or with an operator with 400, revoking nothing', async () => {

@@ -19,7 +19,7 @@ import {
 import { toUserResponse } from '../users/dto/user-response.dto';
 import { AuthRateLimit } from './auth-throttler.guard';
 import { AuthService, type AuthResult } from './auth.service';
-import { AuthResponseDto, AuthTokensDto } from './dto/auth-response.dto';
+import { AuthResponseDto, RefreshTokensResponseDto } from './dto/auth-response.dto';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
@@ -66,9 +66,14 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Sign out: revoke the session of a refresh token' })
-  @ApiNoContentResponse({ description: 'Signed out' })
-  @ApiErrorResponses(400, 401)
+  @ApiOperation({
+    summary: 'Sign out: revoke the session of a refresh token',
+    description:
+      'Idempotent: an unknown, expired or already revoked refresh token also answers 204, ' +
+      'since the session is over either way.',
+  })
+  @ApiNoContentResponse({ description: 'Signed out (or the session was already over)' })
+  @ApiErrorResponses(400)
   async logout(@Body() dto: RefreshTokenDto, @ReqContext() context: RequestContext): Promise<void> {
     await this.auth.logout(dto.refreshToken, context);
   }
@@ -80,15 +85,17 @@ export class AuthController {
   @ApiOperation({
     summary: 'Exchange a refresh token for a new token pair',
     description:
-      'The refresh token is single use. Presenting an already used one revokes its whole session.',
+      'The refresh token is single use. Presenting an already used one revokes its whole session. ' +
+      'The new pair is returned at the top level (`access`, `refresh`) and again under `tokens`.',
   })
-  @ApiOkResponse({ type: AuthTokensDto })
+  @ApiOkResponse({ type: RefreshTokensResponseDto })
   @ApiErrorResponses(400, 401)
-  refreshTokens(
+  async refreshTokens(
     @Body() dto: RefreshTokenDto,
     @ReqContext() context: RequestContext,
-  ): Promise<AuthTokensDto> {
-    return this.auth.refresh(dto.refreshToken, context);
+  ): Promise<RefreshTokensResponseDto> {
+    const tokens = await this.auth.refresh(dto.refreshToken, context);
+    return { ...tokens, tokens };
   }
 
   @Public()

@@ -80,14 +80,18 @@ export class AuthService {
     return { user, tokens };
   }
 
-  /** Ends the session (the refresh-token family) the token belongs to. */
+  /**
+   * Ends the session (the refresh-token family) the token belongs to. Idempotent: a
+   * token that is unknown, expired or revoked leaves nothing to end; an already used
+   * one still revokes its family, as a replay does at refresh.
+   */
   async logout(refreshToken: string, context: RequestContext): Promise<void> {
     const tokenHash = hashOpaqueToken(refreshToken);
     const now = new Date();
     const record = await this.refreshTokens.findUsableByHash(tokenHash, now);
     if (!record) {
       await this.detectReplay(tokenHash, context);
-      throw new UnauthorizedError(INVALID_REFRESH_TOKEN);
+      return;
     }
     await this.refreshTokens.revokeFamily(record.user, record.family, now);
     await this.audit.record({

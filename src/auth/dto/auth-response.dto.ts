@@ -20,6 +20,16 @@ export class AuthTokensDto {
   refresh!: TokenDto;
 }
 
+/**
+ * The new pair of `POST /v1/auth/refresh-tokens`, at the top level and again under
+ * `tokens` (the shape of the login and register answers), so clients reading either
+ * find it.
+ */
+export class RefreshTokensResponseDto extends AuthTokensDto {
+  @ApiProperty({ type: AuthTokensDto, description: 'The same pair as `access` and `refresh`' })
+  tokens!: AuthTokensDto;
+}
+
 export class AuthResponseDto {
   @ApiProperty({ type: UserResponseDto })
   user!: UserResponseDto;
