@@ -13,6 +13,8 @@ export interface AuthConfig {
   /** Requests per window per IP and per email on login/register/forgot/refresh. */
   throttleLimit: number;
   throttleTtlSeconds: number;
+  /** Admins may read (never write) the conversations and messages of every account. */
+  adminInboxAccess: boolean;
 }
 
 export function loadAuthConfig(): AuthConfig {
@@ -26,6 +28,7 @@ export function loadAuthConfig(): AuthConfig {
     verifyEmailExpirationHours: env.int('VERIFY_EMAIL_EXPIRATION_HOURS', 24, { min: 1 }),
     throttleLimit: env.int('AUTH_THROTTLE_LIMIT', 10, { min: 1 }),
     throttleTtlSeconds: env.int('AUTH_THROTTLE_TTL_SECONDS', 60, { min: 1 }),
+    adminInboxAccess: env.bool('ADMIN_INBOX_ACCESS', true),
   });
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, type QueryFilter, type UpdateQuery } from 'mongoose';
+import type { InboxScope } from './inbox-scope';
 import { Conversation } from './schemas/conversation.schema';
 
 export type ConversationRecord = Conversation;
@@ -133,12 +134,12 @@ export class ConversationsRepository {
       .exec();
   }
 
-  /** A visible conversation of this owner. */
-  findOwnedVisible(ownerId: string, id: string): Promise<ConversationRecord | null> {
+  /** A visible conversation within the scope: the owner's own, or any (admin scope). */
+  findVisible(scope: InboxScope, id: string): Promise<ConversationRecord | null> {
     return this.model
       .findOne({
         _id: new Types.ObjectId(id),
-        owner: new Types.ObjectId(ownerId),
+        ...(scope.kind === 'owner' ? { owner: new Types.ObjectId(scope.ownerId) } : {}),
         hiddenAt: null,
         accountRemoved: { $ne: true },
       })

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Types, type QueryFilter } from 'mongoose';
+import { AuditLogsService, type RequestContext } from '../audit-logs/audit-logs.service';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import type { AuthUser } from '../common/decorators';
 import { NotFoundError } from '../common/errors';
 import { totalFromPage } from '../common/pagination/page-total';
 import { decodePageCursor, encodePageCursor, olderThan } from '../common/pagination/page-cursor';
+import { authConfig, type AuthConfig } from '../config/auth.config';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
 import {
   InstagramAccountsService,
@@ -22,6 +24,7 @@ import type {
   ConversationResponseDto,
 } from './dto/conversation-response.dto';
 import type { ListConversationsQueryDto } from './dto/list-conversations-query.dto';
+import { ownerScope, readScopeOf, readsOthersInbox, type InboxScope } from './inbox-scope';
 import { ParticipantProfileService } from './participant-profile.service';
 import type { Conversation } from './schemas/conversation.schema';
 
@@ -44,6 +47,14 @@ export interface RecordedActivity {
   outcome: 'created' | 'applied' | 'older';
 }
 
+/** What an admin read in someone else's inbox, for the audit log. */
+export interface InboxRead {
+  read: 'conversations' | 'conversation' | 'messages';
+  ownerId: string;
+  instagramAccountId: string;
+  conversationId?: string;
+}
+
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -55,14 +66,29 @@ export class ConversationsService {
     private readonly writes: ConversationWriteQueue,
     private readonly accounts: InstagramAccountsService,
     private readonly profiles: ParticipantProfileService,
+    private readonly audit: AuditLogsService,
     @Inject(metaConfig.KEY) private readonly config: MetaConfig,
+    @Inject(authConfig.KEY) private readonly auth: AuthConfig,
   ) {}
+
+  /** Whose conversations and messages the caller may read. */
+  readScope(caller: AuthUser): InboxScope {
+    return readScopeOf(caller, this.auth.adminInboxAccess);
+  }
 
   async list(
     caller: AuthUser,
     accountId: string,
     query: ListConversationsQueryDto,
+    context: RequestContext,
   ): Promise<ConversationListResponseDto> {
+    const scope = this.readScope(caller);
+    // In the admin scope the account is looked up first (any account GET /v1/instagram shows
+    // the admin); the page is then read in its owner's scope, like the owner's own reads.
+    const ownerId =
+      scope.kind === 'owner'
+        ? scope.ownerId
+        : String((await this.accounts.findVisible(caller, accountId)).user);
     const limit = query.limit ?? DEFAULT_CONVERSATIONS_PAGE_SIZE;
     const skip = query.skip ?? 0;
     const conditions: QueryFilter<Conversation>[] = [];
@@ -74,7 +100,7 @@ export class ConversationsService {
     // is only looked up when the page comes back empty (to tell "none" from "not yours": 404).
     const filter: QueryFilter<Conversation> = {
       instagramAccount: new Types.ObjectId(accountId),
-      owner: new Types.ObjectId(caller.id),
+      owner: new Types.ObjectId(ownerId),
       hiddenAt: null,
       accountRemoved: { $ne: true },
       ...(query.unread ? { unreadCount: { $gt: 0 } } : {}),
@@ -87,7 +113,14 @@ export class ConversationsService {
         }
       : counted;
     const items = await this.repository.findPage(paged, { skip, limit: limit + 1 });
-    if (items.length === 0) await this.accounts.findOwnedRef(caller.id, accountId);
+    if (items.length === 0 && scope.kind === 'owner') {
+      await this.accounts.findOwnedRef(scope.ownerId, accountId);
+    }
+    await this.recordInboxRead(scope, context, {
+      read: 'conversations',
+      ownerId,
+      instagramAccountId: accountId,
+    });
     const total =
       totalFromPage(items.length, { limit, skip, cursor: Boolean(query.before) }) ??
       (await this.repository.count(counted));
@@ -106,8 +139,19 @@ export class ConversationsService {
     };
   }
 
-  async detail(caller: AuthUser, conversationId: string): Promise<ConversationResponseDto> {
-    const { conversation } = await this.findOwned(caller.id, conversationId);
+  async detail(
+    caller: AuthUser,
+    conversationId: string,
+    context: RequestContext,
+  ): Promise<ConversationResponseDto> {
+    const scope = this.readScope(caller);
+    const conversation = await this.findReadable(scope, conversationId);
+    await this.recordInboxRead(scope, context, {
+      read: 'conversation',
+      ownerId: String(conversation.owner),
+      instagramAccountId: String(conversation.instagramAccount),
+      conversationId,
+    });
     return this.toResponse(conversation, new Date());
   }
 
@@ -120,11 +164,12 @@ export class ConversationsService {
   }
 
   /**
-   * The caller's visible conversation whose account is still connected; 404
-   * for anyone else's (admins included), a hidden one, or a removed account.
+   * The caller's visible conversation whose account is still connected, for
+   * writes; 404 for anyone else's (admins included), a hidden one, or a
+   * removed account.
    */
   async findOwned(ownerId: string, conversationId: string): Promise<OwnedConversation> {
-    const conversation = await this.findOwnedConversation(ownerId, conversationId);
+    const conversation = await this.findReadable(ownerScope(ownerId), conversationId);
     const account = await this.accounts.findRefForWebhook(conversation.accountInstagramId);
     if (
       !account ||
@@ -137,16 +182,32 @@ export class ConversationsService {
   }
 
   /**
-   * The caller's visible conversation, in one round trip: hidden ones and those
-   * of a removed account (flagged on the conversation) are not found.
+   * A visible conversation within the scope, in one round trip: hidden ones and
+   * those of a removed account (flagged on the conversation) are not found.
    */
-  async findOwnedConversation(
-    ownerId: string,
-    conversationId: string,
-  ): Promise<ConversationRecord> {
-    const conversation = await this.repository.findOwnedVisible(ownerId, conversationId);
+  async findReadable(scope: InboxScope, conversationId: string): Promise<ConversationRecord> {
+    const conversation = await this.repository.findVisible(scope, conversationId);
     if (!conversation) throw new NotFoundError(RESOURCE);
     return conversation;
+  }
+
+  /** Writes an admin's read of someone else's inbox to the audit log; nothing for own reads. */
+  async recordInboxRead(
+    scope: InboxScope,
+    context: RequestContext,
+    read: InboxRead,
+  ): Promise<void> {
+    if (!readsOthersInbox(scope, read.ownerId)) return;
+    await this.audit.record({
+      action: 'inbox.read_by_admin',
+      context,
+      subjectUserId: read.ownerId,
+      target: { type: 'instagram_account', id: read.instagramAccountId },
+      metadata: {
+        read: read.read,
+        ...(read.conversationId ? { conversationId: read.conversationId } : {}),
+      },
+    });
   }
 
   /**

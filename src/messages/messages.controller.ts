@@ -18,6 +18,7 @@ import {
   type AuthUser,
 } from '../common/decorators';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
+import { ADMIN_INBOX_READS } from '../conversations/inbox-scope';
 import { ListMessagesQueryDto } from './dto/list-messages-query.dto';
 import { MessageListResponseDto, MessageResponseDto } from './dto/message-response.dto';
 import { SendMessageDto } from './dto/send-message.dto';
@@ -32,13 +33,14 @@ export class MessagesController {
   @Get(':conversationId')
   @Permissions('view-messages')
   @ApiOperation({
-    summary: 'Messages of one of the caller’s conversations, newest first',
+    summary: 'Messages of one of the caller’s conversations (admins: of any account), newest first',
     description:
       'Page with `skip`/`limit`, or with the opaque `before` cursor (`nextCursor` of the ' +
       'previous page), which stays stable while new messages arrive. Messages the account ' +
       'tried to send but Meta refused (`status: failed`; the sender already got the error ' +
       'from `POST`) are left out, of the page and of `total` alike, unless ' +
-      '`includeFailed=true`.',
+      '`includeFailed=true`. Another user’s conversation answers 404, except to admins. ' +
+      ADMIN_INBOX_READS,
   })
   @ApiParam({ name: 'conversationId', description: 'Conversation id (24 hex characters)' })
   @ApiOkResponse({ type: MessageListResponseDto })
@@ -47,8 +49,9 @@ export class MessagesController {
     @CurrentUser() user: AuthUser,
     @Param('conversationId', ParseObjectIdPipe) conversationId: string,
     @Query() query: ListMessagesQueryDto,
+    @ReqContext() context: RequestContext,
   ): Promise<MessageListResponseDto> {
-    return this.messages.list(user, conversationId, query);
+    return this.messages.list(user, conversationId, query, context);
   }
 
   @Post(':conversationId')
@@ -60,7 +63,8 @@ export class MessagesController {
       'Stored as `pending`, then `sent` with Meta’s message id, or `failed` with Meta’s error ' +
       '(answered 422/424/429). Only within 24 hours of the participant’s last message ' +
       '(7 days with `tag: HUMAN_AGENT` when enabled). A retry with the same `Idempotency-Key` ' +
-      'returns the first stored message without sending again.',
+      'returns the first stored message without sending again. Only the account’s owner ' +
+      'sends: another user’s conversation answers 404, to admins too.',
   })
   @ApiParam({ name: 'conversationId', description: 'Conversation id (24 hex characters)' })
   @ApiHeader({
@@ -86,7 +90,8 @@ export class MessagesController {
   @ApiOperation({
     summary: 'Mark the participant’s messages read',
     description:
-      'Also tells Meta (`mark_seen`); a Meta failure is logged and does not fail the call.',
+      'Also tells Meta (`mark_seen`); a Meta failure is logged and does not fail the call. ' +
+      'Only the account’s owner may: another user’s conversation answers 404, to admins too.',
   })
   @ApiParam({ name: 'conversationId', description: 'Conversation id (24 hex characters)' })
   @ApiNoContentResponse({ description: 'Marked read' })

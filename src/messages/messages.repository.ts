@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, type QueryFilter } from 'mongoose';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
+import type { InboxScope } from '../conversations/inbox-scope';
 import { Message, type MessageError, type StoredReaction } from './schemas/message.schema';
 
 export type MessageRecord = Message;
@@ -20,6 +21,11 @@ export interface DeletedMessage {
 
 /** Attempts to store Meta's id on a sent message while its echo keeps taking the id first. */
 const MAX_ECHO_MERGES = 3;
+
+/** Limits a query to the scope: the owner's messages, or any (admin scope). */
+function inScope(scope: InboxScope, filter: QueryFilter<Message>): QueryFilter<Message> {
+  return scope.kind === 'owner' ? { ...filter, owner: new Types.ObjectId(scope.ownerId) } : filter;
+}
 
 function byMid(instagramAccount: string | Types.ObjectId, messageId: string): QueryFilter<Message> {
   return { instagramAccount: new Types.ObjectId(String(instagramAccount)), messageId };
@@ -165,11 +171,12 @@ export class MessagesRepository {
   }
 
   findPage(
+    scope: InboxScope,
     filter: QueryFilter<Message>,
     page: { skip: number; limit: number },
   ): Promise<MessageRecord[]> {
     return this.model
-      .find(filter, { owner: 0, idempotencyKey: 0, __v: 0 })
+      .find(inScope(scope, filter), { owner: 0, idempotencyKey: 0, __v: 0 })
       .sort({ timestamp: -1, _id: -1 })
       .skip(page.skip)
       .limit(page.limit)
@@ -177,7 +184,7 @@ export class MessagesRepository {
       .exec();
   }
 
-  count(filter: QueryFilter<Message>): Promise<number> {
-    return this.model.countDocuments(filter).exec();
+  count(scope: InboxScope, filter: QueryFilter<Message>): Promise<number> {
+    return this.model.countDocuments(inScope(scope, filter)).exec();
   }
 }

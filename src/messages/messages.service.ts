@@ -50,8 +50,10 @@ export class MessagesService {
     caller: AuthUser,
     conversationId: string,
     query: ListMessagesQueryDto,
+    context: RequestContext,
   ): Promise<MessageListResponseDto> {
-    const conversation = await this.conversations.findOwnedConversation(caller.id, conversationId);
+    const scope = this.conversations.readScope(caller);
+    const conversation = await this.conversations.findReadable(scope, conversationId);
     const limit = query.limit ?? DEFAULT_MESSAGES_PAGE_SIZE;
     const skip = query.skip ?? 0;
     const filter: QueryFilter<Message> = {
@@ -63,10 +65,16 @@ export class MessagesService {
     const paged = query.before
       ? { ...filter, $and: [olderThan('timestamp', decodePageCursor(query.before))] }
       : filter;
-    const items = await this.repository.findPage(paged, { skip, limit: limit + 1 });
+    const items = await this.repository.findPage(scope, paged, { skip, limit: limit + 1 });
     const total =
       totalFromPage(items.length, { limit, skip, cursor: Boolean(query.before) }) ??
-      (await this.repository.count(filter));
+      (await this.repository.count(scope, filter));
+    await this.conversations.recordInboxRead(scope, context, {
+      read: 'messages',
+      ownerId: String(conversation.owner),
+      instagramAccountId: String(conversation.instagramAccount),
+      conversationId,
+    });
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return {

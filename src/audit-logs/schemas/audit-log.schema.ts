@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   'instagram_account.webhook_subscription_failed',
   'instagram_account.token_refreshed',
   'message.sent',
+  'inbox.read_by_admin',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
