@@ -16,6 +16,7 @@ export interface AppConfig {
   logLevel: string;
   trustProxy: boolean;
   mediaDir: string;
+  /** Largest accepted image upload, before it is normalised for Meta. */
   maxImageBytes: number;
 }
 
@@ -40,7 +41,7 @@ export function loadAppConfig(): AppConfig {
     logLevel: env.string('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info'),
     trustProxy: env.bool('TRUST_PROXY', false),
     mediaDir: resolve(env.string('MEDIA_DIR', '.data/media')),
-    maxImageBytes: env.int('MAX_IMAGE_BYTES', 8 * 1024 * 1024, { min: 1024 }),
+    maxImageBytes: env.int('MAX_IMAGE_BYTES', 10 * 1024 * 1024, { min: 1024 }),
   });
 }
 

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Res, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiErrorResponses, Public } from '../common/decorators';
+import { IMAGE_CONTENT_TYPES } from './image-format';
 import { MediaService } from './media.service';
 
 @ApiTags('Upload')
@@ -12,7 +13,7 @@ export class MediaController {
   @Public()
   @Get(':name')
   @ApiOperation({ summary: 'An uploaded image (public, so Meta can fetch it)' })
-  @ApiProduces('image/jpeg', 'image/png', 'image/gif', 'image/webp')
+  @ApiProduces(...Object.values(IMAGE_CONTENT_TYPES))
   @ApiOkResponse({ description: 'The image bytes', schema: { type: 'string', format: 'binary' } })
   @ApiErrorResponses(404)
   async get(

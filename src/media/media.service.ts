@@ -3,7 +3,14 @@ import type { Readable } from 'node:stream';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../common/errors';
 import { appConfig, type AppConfig } from '../config/app.config';
 import type { UploadImageResponseDto } from './dto/upload-image-response.dto';
-import { detectImage, IMAGE_CONTENT_TYPES, type ImageFormat } from './image-format';
+import {
+  acceptedFormatsLabel,
+  detectImage,
+  heicDecodingAvailable,
+  IMAGE_CONTENT_TYPES,
+  type StoredImageFormat,
+} from './image-format';
+import { MAX_INPUT_PIXELS, normaliseImage, type NormalisedImage } from './image-normaliser';
 import { MEDIA_STORAGE, type MediaStorage } from './storage/media-storage';
 
 export interface MediaDownload {
@@ -12,7 +19,16 @@ export interface MediaDownload {
   contentType: string;
 }
 
-/** Uploaded images: checked by their bytes, stored under a random name, served publicly. */
+function notAnImage(reason: string): ValidationError {
+  return new ValidationError(reason, [
+    { field: 'file', messages: [`must be a ${acceptedFormatsLabel()} image`] },
+  ]);
+}
+
+/**
+ * Uploaded images: checked by their bytes, normalised to a JPEG, PNG or GIF Meta accepts
+ * for image messages, stored under a random name and served publicly.
+ */
 @Injectable()
 export class MediaService {
   constructor(
@@ -26,13 +42,23 @@ export class MediaService {
 
   async saveImage(data: Buffer): Promise<UploadImageResponseDto> {
     if (data.length > this.config.maxImageBytes) throw this.tooLarge();
-    const image = detectImage(data);
-    if (!image) {
-      throw new ValidationError('The file is not a JPEG, PNG, GIF or WebP image', [
-        { field: 'file', messages: ['must be a JPEG, PNG, GIF or WebP image'] },
+    const detected = detectImage(data);
+    if (!detected) throw notAnImage(`The file is not a ${acceptedFormatsLabel()} image`);
+    if (detected.width * detected.height > MAX_INPUT_PIXELS) {
+      throw new ValidationError(`The image must have at most ${MAX_INPUT_PIXELS} pixels`, [
+        { field: 'file', messages: [`must have at most ${MAX_INPUT_PIXELS} pixels`] },
       ]);
     }
-    const { name } = await this.storage.save(data, image.format);
+    if (detected.format === 'heic' && !heicDecodingAvailable()) {
+      throw notAnImage('HEIC images cannot be decoded on this server: send a JPEG or PNG');
+    }
+    let image: NormalisedImage;
+    try {
+      image = await normaliseImage(data, detected.format);
+    } catch {
+      throw notAnImage(`The ${detected.format.toUpperCase()} image could not be decoded`);
+    }
+    const { name } = await this.storage.save(image.data, image.format);
     return {
       url: `${this.config.appUrl}/media/${name}`,
       public_id: name.slice(0, name.indexOf('.')),
@@ -45,7 +71,7 @@ export class MediaService {
   async open(name: string): Promise<MediaDownload> {
     const file = await this.storage.open(name);
     if (!file) throw new NotFoundError('Media');
-    const format = name.slice(name.lastIndexOf('.') + 1) as ImageFormat;
+    const format = name.slice(name.lastIndexOf('.') + 1) as StoredImageFormat;
     return { ...file, contentType: IMAGE_CONTENT_TYPES[format] };
   }
 

@@ -34,8 +34,14 @@ export class UploadController {
   @ApiOperation({
     summary: 'Upload an image to send as a message attachment',
     description:
-      'JPEG, PNG, GIF or WebP (recognised from the file’s bytes), at most `MAX_IMAGE_BYTES` ' +
-      '(8 MB by default). The returned URL is public.',
+      'JPEG, PNG, GIF, WebP, AVIF, TIFF or BMP, and HEIC where the server’s image decoder ' +
+      'reads it (recognised from the file’s bytes, whatever its name or content type), at ' +
+      'most `MAX_IMAGE_BYTES` (10 MB by default) and 8192 × 8192 pixels. The image is ' +
+      'normalised to what Meta accepts for image messages, at most 8 MB: animated GIF or ' +
+      'WebP → animated GIF; transparent images, PNG, static GIF, BMP and TIFF → PNG; other ' +
+      'photos → JPEG; turned upright by its EXIF orientation, metadata (including location) ' +
+      'removed, scaled down only when needed to fit. 400 for anything else, 413 over the ' +
+      'size limit. The returned URL is public.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({

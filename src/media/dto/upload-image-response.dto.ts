@@ -7,12 +7,15 @@ export class UploadImageResponseDto {
   @ApiProperty({ description: 'Identifier of the stored image' })
   public_id!: string;
 
-  @ApiProperty({ enum: ['jpg', 'png', 'gif', 'webp'] })
-  format!: string;
+  @ApiProperty({
+    enum: ['jpg', 'png', 'gif'],
+    description: 'Format of the stored image (uploads are normalised to one Meta accepts)',
+  })
+  format!: 'jpg' | 'png' | 'gif';
 
-  @ApiProperty()
+  @ApiProperty({ description: 'Width of the stored image, pixels' })
   width!: number;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'Height of the stored image (one frame of an animation), pixels' })
   height!: number;
 }
