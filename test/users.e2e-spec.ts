@@ -184,7 +184,7 @@ describe('Users: own profile', () => {
       ['the disabled flag', { isDisabled: true }],
       ['an operator as name', { name: { $gt: '' } }],
       ['an operator as email', { email: { $ne: null } }],
-      ['an empty name', { name: '' }],
+      ['a name of only spaces', { name: '   ' }],
       ['an invalid email', { email: 'nope' }],
     ])('refuses %s with 400 and changes nothing', async (_label, body) => {
       const user = await createUser(t);
