@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { corsOptions } from './common/http/cors-options';
 import { setupApiDocs } from './common/openapi/openapi';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { loadAppConfig } from './config/app.config';
@@ -69,10 +70,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     },
   });
   const cors = app.get(ConfigService).getOrThrow<typeof appConfig>('app').corsOrigins;
-  app.enableCors({
-    origin: cors === '*' ? true : cors,
-    exposedHeaders: ['x-request-id', 'retry-after'],
-  });
+  app.enableCors(corsOptions(cors));
   await app.register(multipart);
   setupApiDocs(app, fastify);
   await app.init();
