@@ -6,6 +6,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { RequestContext } from '../audit-logs/audit-logs.service';
@@ -16,13 +17,13 @@ import {
   ReqContext,
   type AuthUser,
 } from '../common/decorators';
-import { PaginationQueryDto } from '../common/pagination/pagination.dto';
+import { MAX_PAGE_SIZE, PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
 import { ConnectInstagramAccountDto } from './dto/connect-instagram-account.dto';
 import { InstagramAccountResponseDto } from './dto/instagram-account-response.dto';
 import { InstagramProfileResponseDto } from './dto/instagram-profile-response.dto';
 import { UpdateInstagramAccountDto } from './dto/update-instagram-account.dto';
-import { InstagramAccountsService } from './instagram-accounts.service';
+import { DEFAULT_ACCOUNTS_PAGE_SIZE, InstagramAccountsService } from './instagram-accounts.service';
 import { InstagramProfileService } from './instagram-profile.service';
 
 @ApiTags('Instagram accounts')
@@ -60,6 +61,16 @@ export class InstagramAccountsController {
   @Permissions('manage-instagram-accounts')
   @ApiOperation({
     summary: 'List connected accounts (admins: every account, with its owner in `userInfo`)',
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_PAGE_SIZE,
+      default: DEFAULT_ACCOUNTS_PAGE_SIZE,
+    },
   })
   @ApiOkResponse({ type: [InstagramAccountResponseDto] })
   @ApiErrorResponses(400, 401, 403)

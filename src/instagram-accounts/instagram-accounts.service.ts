@@ -12,7 +12,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../common/errors';
-import type { PaginationQueryDto } from '../common/pagination/pagination.dto';
+import { MAX_PAGE_SIZE, type PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
 import type { ConnectionType, MetaAccountProfile, MetaCredentials } from '../meta/meta.types';
@@ -52,7 +52,8 @@ export interface InstagramAccountRef {
 
 /** Lifetime of a long-lived Instagram Login token. */
 const INSTAGRAM_TOKEN_LIFETIME_MS = 60 * 24 * 60 * 60 * 1000;
-const DEFAULT_ACCOUNTS_PAGE_SIZE = 20;
+/** Accounts listed when no `limit` is given: the original service's default, also the maximum. */
+export const DEFAULT_ACCOUNTS_PAGE_SIZE = MAX_PAGE_SIZE;
 
 /** Meta errors that mean the offered token (or the ids sent with it) is not usable. */
 const REJECTED_TOKEN_KINDS = new Set(['token_invalid', 'invalid_parameter', 'permission']);
