@@ -42,12 +42,39 @@ describe('Instagram account profile', () => {
     expect(res.body.media[0]).toEqual({
       id: expect.any(String),
       caption: expect.any(String),
-      mediaType: 'IMAGE',
-      mediaUrl: expect.stringMatching(/^http/),
-      thumbnailUrl: null,
+      media_type: 'IMAGE',
+      media_url: expect.stringMatching(/^http/),
+      thumbnail_url: null,
       permalink: expect.stringMatching(/^https:\/\/www\.instagram\.com\//),
-      timestamp: expect.any(String),
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/),
     });
+  });
+
+  it('passes Meta’s media fields through under Meta’s names, as the original client reads them', async () => {
+    const { id, sim } = await connectAccount(t, owner, {
+      connectionType: 'facebook',
+      sim: { mediaCount: 4 },
+    });
+    const res = await t.http
+      .get(`/v1/instagram/${id}/profile`)
+      .set('Authorization', owner.auth)
+      .expect(200);
+    const fields = 'id,caption,media_type,media_url,thumbnail_url,permalink,timestamp';
+    const graph = new URL(`${t.simulator.graphApiUrl}/v21.0/${sim.instagramBusinessId}/media`);
+    graph.search = new URLSearchParams({ fields, access_token: sim.accessToken }).toString();
+    const fromMeta = (await (await fetch(graph)).json()) as { data: Record<string, unknown>[] };
+    const withNulls = fromMeta.data.map((item) => ({
+      ...Object.fromEntries(fields.split(',').map((field) => [field, null])),
+      ...item,
+    }));
+    expect(res.body.media).toEqual(withNulls);
+    expect(res.body.media.map((m: { media_type: string }) => m.media_type)).toEqual([
+      'IMAGE',
+      'IMAGE',
+      'CAROUSEL_ALBUM',
+      'VIDEO',
+    ]);
+    expect(res.body.media[3].thumbnail_url).toEqual(expect.stringMatching(/^http/));
   });
 
   it('works for Instagram Login accounts too', async () => {

@@ -36,9 +36,9 @@ function toMedia(media: MetaMedia): InstagramMediaDto {
   return {
     id: media.id,
     caption: media.caption ?? null,
-    mediaType: media.mediaType ?? null,
-    mediaUrl: media.mediaUrl ?? null,
-    thumbnailUrl: media.thumbnailUrl ?? null,
+    media_type: media.mediaType ?? null,
+    media_url: media.mediaUrl ?? null,
+    thumbnail_url: media.thumbnailUrl ?? null,
     permalink: media.permalink ?? null,
     timestamp: media.timestamp ?? null,
   };

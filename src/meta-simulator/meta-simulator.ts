@@ -108,7 +108,8 @@ interface Conversation {
 interface MediaItem {
   id: string;
   caption: string;
-  mediaType: 'IMAGE' | 'VIDEO';
+  mediaType: 'IMAGE' | 'VIDEO' | 'CAROUSEL_ALBUM';
+  /** For a carousel album, its first child's image (as Meta returns it). */
   mediaUrl: string;
   thumbnailUrl?: string;
   permalink: string;
@@ -706,7 +707,7 @@ export class MetaSimulator {
         return {
           id,
           caption: `Post ${count - i} from @${account.username}`,
-          mediaType: isVideo ? 'VIDEO' : 'IMAGE',
+          mediaType: isVideo ? 'VIDEO' : i % 4 === 2 ? 'CAROUSEL_ALBUM' : 'IMAGE',
           mediaUrl: `${this.url}/_simulator/assets/media-${id}.${isVideo ? 'mp4' : 'png'}`,
           thumbnailUrl: isVideo ? `${this.url}/_simulator/assets/thumb-${id}.png` : undefined,
           permalink: `https://www.instagram.com/p/${randomBytes(8).toString('base64url')}/`,
