@@ -271,7 +271,7 @@ describe('Messages', () => {
         { text: '' },
         { text: '   ' },
         { text: 'é'.repeat(501) },
-        { text: 'both', attachment: { type: 'image', url: 'https://cdn.example.com/a.jpg' } },
+        { text: 'caption', attachment: { type: 'image', url: 'ftp://cdn.example.com/a.jpg' } },
         { attachment: { type: 'image', url: 'ftp://cdn.example.com/a.jpg' } },
         { attachment: { type: 'image', url: 'javascript:alert(1)' } },
         { attachment: { type: 'sticker', url: 'https://cdn.example.com/a.png' } },

@@ -1,13 +1,16 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { RequestContext } from '../audit-logs/audit-logs.service';
 import {
@@ -22,10 +25,15 @@ import { ADMIN_INBOX_READS } from '../conversations/inbox-scope';
 import { ListMessagesQueryDto } from './dto/list-messages-query.dto';
 import { MessageListResponseDto, MessageResponseDto } from './dto/message-response.dto';
 import { SendMessageDto } from './dto/send-message.dto';
+import {
+  CaptionedMessageResponseDto,
+  type SentMessageResponseDto,
+} from './dto/sent-message-response.dto';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, MessagesService } from './messages.service';
 
 @ApiTags('Messages')
 @ApiBearerAuth()
+@ApiExtraModels(SendMessageDto, MessageResponseDto, CaptionedMessageResponseDto)
 @Controller('v1/messages')
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
@@ -62,9 +70,37 @@ export class MessagesController {
     description:
       'Stored as `pending`, then `sent` with Meta’s message id, or `failed` with Meta’s error ' +
       '(answered 422/424/429). Only within 24 hours of the participant’s last message ' +
-      '(7 days with `tag: HUMAN_AGENT` when enabled). A retry with the same `Idempotency-Key` ' +
-      'returns the first stored message without sending again. Only the account’s owner ' +
-      'sends: another user’s conversation answers 404, to admins too.',
+      '(7 days with `tag: HUMAN_AGENT` when enabled).\n\n' +
+      'Text with an attachment: Instagram carries them as two messages, so both are stored ' +
+      'and sent, the attachment first, then the text. When the attachment fails the text is ' +
+      'not sent (both stored as `failed`). When the text fails after the attachment went out, ' +
+      'the answer has the text’s status and Retry-After; `details` name the failed part ' +
+      '(`part: "text"`, with Meta’s `reason`, `metaCode`, `retryable`) and the delivered one ' +
+      '(`part: "attachment"`, `sent: true`, its `id` and `messageId`).\n\n' +
+      'A retry with the same `Idempotency-Key` sends nothing and gets the first answer again: ' +
+      'the same 201 body, or the same error status, message and details. The echo Meta sends ' +
+      'of each part is merged into its stored message, whichever arrives first.\n\n' +
+      'Only the account’s owner sends: another user’s conversation answers 404, to admins too.',
+  })
+  @ApiBody({
+    description: 'Text, an attachment, or both (at least one)',
+    schema: {
+      allOf: [{ $ref: getSchemaPath(SendMessageDto) }],
+      anyOf: [{ required: ['text'] }, { required: ['attachment'] }],
+    },
+    examples: {
+      text: { value: { text: 'Hello! How can we help?' } },
+      attachment: {
+        value: { attachment: { type: 'image', url: 'https://cdn.example.com/photo.jpg' } },
+      },
+      captioned: {
+        summary: 'Attachment with text (sent as two messages)',
+        value: {
+          text: 'Here is the photo you asked for',
+          attachment: { type: 'image', url: 'https://cdn.example.com/photo.jpg' },
+        },
+      },
+    },
   })
   @ApiParam({ name: 'conversationId', description: 'Conversation id (24 hex characters)' })
   @ApiHeader({
@@ -72,7 +108,17 @@ export class MessagesController {
     required: false,
     description: `Up to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, unique per request you mean`,
   })
-  @ApiCreatedResponse({ type: MessageResponseDto })
+  @ApiCreatedResponse({
+    description:
+      'The stored message; for text with an attachment, one message-shaped object with the ' +
+      'text as caption and both stored messages in `parts`',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(MessageResponseDto) },
+        { $ref: getSchemaPath(CaptionedMessageResponseDto) },
+      ],
+    },
+  })
   @ApiErrorResponses(400, 401, 403, 404, 409, 422, 424, 429)
   send(
     @CurrentUser() user: AuthUser,
@@ -80,7 +126,7 @@ export class MessagesController {
     @Body() dto: SendMessageDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @ReqContext() context: RequestContext,
-  ): Promise<MessageResponseDto> {
+  ): Promise<SentMessageResponseDto> {
     return this.messages.send(user, conversationId, dto, idempotencyKey, context);
   }
 

@@ -46,16 +46,20 @@ export class MessagesRepository {
     }
   }
 
-  /** Stores a message to send; throws a duplicate-key error when its idempotency key was used. */
-  async insertPending(message: NewMessage): Promise<MessageRecord> {
-    const created = await this.model.create(message);
-    return created.toObject<MessageRecord>();
+  /**
+   * Stores the messages of one send in order, in one round trip; throws a
+   * duplicate-key error (storing none) when the first one's idempotency key was used.
+   */
+  async insertPending(messages: NewMessage[]): Promise<MessageRecord[]> {
+    const created = await this.model.insertMany(messages, { ordered: true });
+    return created.map((message) => message.toObject<MessageRecord>());
   }
 
-  findByIdempotencyKey(ownerId: string, idempotencyKey: string): Promise<MessageRecord | null> {
+  /** The owner's messages stored with these idempotency keys. */
+  findByIdempotencyKeys(ownerId: string, idempotencyKeys: string[]): Promise<MessageRecord[]> {
     return this.model
-      .findOne({ owner: new Types.ObjectId(ownerId), idempotencyKey })
-      .lean<MessageRecord>()
+      .find({ owner: new Types.ObjectId(ownerId), idempotencyKey: { $in: idempotencyKeys } })
+      .lean<MessageRecord[]>()
       .exec();
   }
 
@@ -186,5 +190,33 @@ export class MessagesRepository {
 
   count(scope: InboxScope, filter: QueryFilter<Message>): Promise<number> {
     return this.model.countDocuments(inScope(scope, filter)).exec();
+  }
+
+  /**
+   * Replaces the text of an edited message unless a newer edit was applied
+   * (ordered by Meta's `num_edit`, or by time when Meta sent none); null when
+   * nothing matched (unknown or deleted message, or a stale edit).
+   */
+  applyEdit(
+    instagramAccount: string,
+    messageId: string,
+    edit: { text: string; editCount: number | null; at: Date },
+  ): Promise<MessageRecord | null> {
+    const newer =
+      edit.editCount === null
+        ? { $or: [{ editedAt: { $exists: false } }, { editedAt: { $lt: edit.at } }] }
+        : { $or: [{ editCount: { $exists: false } }, { editCount: { $lt: edit.editCount } }] };
+    const update =
+      edit.editCount === null
+        ? { $set: { text: edit.text, editedAt: edit.at }, $inc: { editCount: 1 } }
+        : { $set: { text: edit.text, editedAt: edit.at, editCount: edit.editCount } };
+    return this.model
+      .findOneAndUpdate(
+        { ...byMid(instagramAccount, messageId), isDeleted: false, ...newer },
+        update,
+        { returnDocument: 'after' },
+      )
+      .lean<MessageRecord>()
+      .exec();
   }
 }

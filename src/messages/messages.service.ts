@@ -22,12 +22,16 @@ import { replyWindow, sendRefusal } from '../conversations/messaging-window';
 import { InstagramAccountsService } from '../instagram-accounts/instagram-accounts.service';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
+import type { OutboundAttachmentType, SendMessageInput } from '../meta/meta.types';
 import type { ListMessagesQueryDto } from './dto/list-messages-query.dto';
-import type { MessageListResponseDto, MessageResponseDto } from './dto/message-response.dto';
+import type { MessageListResponseDto } from './dto/message-response.dto';
 import type { SendMessageDto } from './dto/send-message.dto';
+import type { SentMessageResponseDto } from './dto/sent-message-response.dto';
 import { toMessageResponse } from './message.mapper';
 import { messagePreview } from './message-preview';
-import { MessagesRepository, type MessageRecord } from './messages.repository';
+import { MessagesRepository, type MessageRecord, type NewMessage } from './messages.repository';
+import { RepeatedSendError, SendFailedError, TextNotSentError, toSendAnswer } from './send-errors';
+import { toCaptionedMessageResponse } from './sent-message.mapper';
 import { LOCAL_MESSAGE_ID_PREFIX, type Message, type MessageError } from './schemas/message.schema';
 
 export const DEFAULT_MESSAGES_PAGE_SIZE = 50;
@@ -89,7 +93,9 @@ export class MessagesService {
   /**
    * Stores the message as pending, sends it through Meta, then records Meta's
    * id (`sent`) or Meta's error (`failed`, answered with Meta's mapped status).
-   * A retry carrying the same Idempotency-Key returns the first message.
+   * Text with an attachment is stored and sent as two messages, the attachment
+   * first; the text is not sent when the attachment fails. A retry carrying
+   * the same Idempotency-Key sends nothing and gets the first answer again.
    */
   async send(
     caller: AuthUser,
@@ -97,14 +103,14 @@ export class MessagesService {
     dto: SendMessageDto,
     idempotencyKey: string | undefined,
     context: RequestContext,
-  ): Promise<MessageResponseDto> {
+  ): Promise<SentMessageResponseDto> {
     const key = this.parseIdempotencyKey(idempotencyKey);
-    const text = this.parseContent(dto);
+    const content = this.parseContent(dto);
     const owned = await this.conversations.findOwned(caller.id, conversationId);
     const { conversation, account } = owned;
     if (key) {
-      const previous = await this.repository.findByIdempotencyKey(caller.id, key);
-      if (previous) return this.replay(previous, conversation._id);
+      const previous = await this.repository.findByIdempotencyKeys(caller.id, partKeys(key));
+      if (previous.length > 0) return this.replay(previous, conversation._id);
     }
     if (account.reconnectRequired) {
       throw new FailedDependencyError('Reconnect the Instagram account to send messages', [
@@ -120,49 +126,30 @@ export class MessagesService {
     );
     if (refusal) throw new UnprocessableError(refusal, [{ reason: 'outside_window' }]);
 
-    let pending: MessageRecord;
+    const plan = planParts(owned, content, dto, key, now);
+    let parts: MessageRecord[];
     try {
-      pending = await this.repository.insertPending({
-        conversation: conversation._id,
-        instagramAccount: conversation.instagramAccount,
-        owner: conversation.owner,
-        messageId: `${LOCAL_MESSAGE_ID_PREFIX}${randomUUID()}`,
-        sender: 'page',
-        senderId: account.instagramBusinessId,
-        text,
-        attachments: dto.attachment ? [{ type: dto.attachment.type, url: dto.attachment.url }] : [],
-        timestamp: now,
-        status: 'pending',
-        replyTo: dto.replyTo ? { mid: dto.replyTo } : null,
-        metadata: dto.tag ? { tag: dto.tag } : {},
-        idempotencyKey: key ?? `auto:${randomUUID()}`,
-      });
+      parts = await this.repository.insertPending(plan.map((part) => part.message));
     } catch (error) {
       if (!key || !isDuplicateKeyError(error)) throw error;
-      const first = await this.repository.findByIdempotencyKey(caller.id, key);
-      if (!first) throw error;
+      const first = await this.repository.findByIdempotencyKeys(caller.id, partKeys(key));
+      if (first.length === 0) throw error;
       return this.replay(first, conversation._id);
     }
-    const sent = await this.deliver(owned, pending, dto);
-    await this.conversations.recordOutbound(conversation, {
-      timestamp: sent.timestamp,
-      messageId: sent.messageId,
-      preview: messagePreview({ ...sent, unsupported: false, metadata: {} }),
-      inbound: false,
-    });
-    await this.audit.record({
-      action: 'message.sent',
-      context,
-      target: { type: 'message', id: String(sent._id) },
-      metadata: {
-        conversationId: String(conversation._id),
-        instagramAccountId: account.id,
-        messageId: sent.messageId,
-        ...(dto.attachment ? { attachmentType: dto.attachment.type } : {}),
-        ...(dto.tag ? { tag: dto.tag } : {}),
-      },
-    });
-    return toMessageResponse(sent);
+    const sent: MessageRecord[] = [];
+    for (const [index, part] of parts.entries()) {
+      let delivered: MessageRecord;
+      try {
+        delivered = await this.deliver(owned, part, plan[index].content);
+      } catch (error) {
+        throw await this.fail(parts.slice(index), sent, error);
+      }
+      sent.push(delivered);
+      await this.recordSent(owned, delivered, plan[index].content, context);
+    }
+    return sent.length === 2
+      ? toCaptionedMessageResponse(sent[0], sent[1])
+      : toMessageResponse(sent[0]);
   }
 
   /**
@@ -187,33 +174,94 @@ export class MessagesService {
 
   private async deliver(
     { conversation, account }: OwnedConversation,
-    pending: MessageRecord,
-    dto: SendMessageDto,
+    part: MessageRecord,
+    content: PartContent,
   ): Promise<MessageRecord> {
-    let messageId: string;
-    try {
-      const result = await this.accounts.callMeta(account.id, (creds) =>
-        this.meta.sendMessage(creds, {
-          recipientId: conversation.igUserId,
-          ...(pending.text ? { text: pending.text } : {}),
-          ...(dto.attachment ? { attachment: dto.attachment } : {}),
-          ...(dto.replyTo ? { replyTo: dto.replyTo } : {}),
-          ...(dto.tag ? { tag: dto.tag } : {}),
-        }),
-      );
-      messageId = result.messageId;
-    } catch (error) {
-      await this.repository.markFailed(pending._id, toMessageError(error));
-      throw error;
-    }
-    return this.repository.markSent(pending._id, pending.instagramAccount, messageId);
+    const { messageId } = await this.accounts.callMeta(account.id, (creds) =>
+      this.meta.sendMessage(creds, { recipientId: conversation.igUserId, ...content }),
+    );
+    return this.repository.markSent(part._id, part.instagramAccount, messageId);
   }
 
-  private replay(previous: MessageRecord, conversationId: Types.ObjectId): MessageResponseDto {
-    if (!previous.conversation.equals(conversationId)) {
+  /**
+   * Marks the part that failed and the parts after it (never sent) as failed,
+   * keeping the answer for retries; returns that answer. When the text fails
+   * after its attachment went out, the answer names both.
+   */
+  private async fail(
+    unsent: MessageRecord[],
+    sent: MessageRecord[],
+    error: unknown,
+  ): Promise<DomainError> {
+    const cause = this.asDomainError(error);
+    const answer = sent.length > 0 ? new TextNotSentError(cause, sent[0]) : cause;
+    const [failed, ...after] = unsent;
+    await this.repository.markFailed(failed._id, toMessageError(cause, answer));
+    for (const part of after) {
+      await this.repository.markFailed(part._id, {
+        code: null,
+        subcode: null,
+        message: 'Not sent because the attachment before it could not be sent',
+        answer: toSendAnswer(answer),
+      });
+    }
+    return answer;
+  }
+
+  private asDomainError(error: unknown): DomainError {
+    if (error instanceof DomainError) return error;
+    this.logger.error({ err: error }, 'Sending a message failed unexpectedly');
+    return new SendFailedError();
+  }
+
+  private async recordSent(
+    { conversation, account }: OwnedConversation,
+    sent: MessageRecord,
+    content: PartContent,
+    context: RequestContext,
+  ): Promise<void> {
+    await this.conversations.recordOutbound(conversation, {
+      timestamp: sent.timestamp,
+      messageId: sent.messageId,
+      preview: messagePreview({ ...sent, unsupported: false, metadata: {} }),
+      inbound: false,
+    });
+    await this.audit.record({
+      action: 'message.sent',
+      context,
+      target: { type: 'message', id: String(sent._id) },
+      metadata: {
+        conversationId: String(conversation._id),
+        instagramAccountId: account.id,
+        messageId: sent.messageId,
+        ...(content.attachment ? { attachmentType: content.attachment.type } : {}),
+        ...(content.tag ? { tag: content.tag } : {}),
+      },
+    });
+  }
+
+  /** The first answer for a retried send: its stored message(s), or its error again. */
+  private replay(
+    previous: MessageRecord[],
+    conversationId: Types.ObjectId,
+  ): SentMessageResponseDto {
+    if (previous.some((part) => !part.conversation.equals(conversationId))) {
       throw new ConflictError('This Idempotency-Key was already used for another conversation');
     }
-    return toMessageResponse(previous);
+    const parts = [...previous].sort((a, b) => partIndex(a) - partIndex(b));
+    const failed = parts.find((part) => part.status === 'failed');
+    if (failed) {
+      throw new RepeatedSendError(
+        failed.error?.answer ?? {
+          status: 424,
+          message: failed.error?.message ?? 'The message could not be sent',
+          details: [],
+        },
+      );
+    }
+    return parts.length === 2
+      ? toCaptionedMessageResponse(parts[0], parts[1])
+      : toMessageResponse(parts[0]);
   }
 
   private parseIdempotencyKey(header: string | undefined): string | undefined {
@@ -226,30 +274,83 @@ export class MessagesService {
         },
       ]);
     }
-    return `client:${header}`;
+    return header;
   }
 
-  /** The text to send (null for an attachment); exactly one of the two is required. */
-  private parseContent(dto: SendMessageDto): string | null {
+  /** The text and the attachment to send; at least one of the two is required. */
+  private parseContent(dto: SendMessageDto): SendContent {
     const hasText = dto.text !== undefined && dto.text.trim() !== '';
-    if (hasText && dto.attachment) {
-      throw new ValidationError('Send either text or an attachment, not both', [
-        { field: 'attachment', messages: ['cannot be combined with text'] },
-      ]);
-    }
     if (!hasText && !dto.attachment) {
       throw new ValidationError('A message needs text or an attachment', [
         { field: 'text', messages: ['text or attachment is required'] },
       ]);
     }
-    return hasText ? (dto.text as string) : null;
+    return { text: hasText ? (dto.text as string) : null, attachment: dto.attachment };
   }
 }
 
-function toMessageError(error: unknown): MessageError {
-  if (error instanceof MetaApiError) {
-    return { code: error.code ?? null, subcode: error.subcode ?? null, message: error.message };
-  }
-  if (error instanceof DomainError) return { code: null, subcode: null, message: error.message };
-  return { code: null, subcode: null, message: 'The message could not be sent' };
+/** What one request asks to send. */
+interface SendContent {
+  text: string | null;
+  attachment?: { type: OutboundAttachmentType; url: string };
+}
+
+/** What Meta receives for one stored part. */
+type PartContent = Omit<SendMessageInput, 'recipientId'>;
+
+/** Idempotency keys of the parts of a send: the first part's, then the text after an attachment's. */
+function partKeys(header: string): [string, string] {
+  return [`client:${header}`, `caption:${header}`];
+}
+
+function partIndex(message: MessageRecord): number {
+  return message.idempotencyKey.startsWith('caption:') ? 1 : 0;
+}
+
+/**
+ * The messages one send stores, in the order Meta receives them: the
+ * attachment, then the text (either may be alone).
+ */
+function planParts(
+  { conversation, account }: OwnedConversation,
+  content: SendContent,
+  dto: SendMessageDto,
+  key: string | undefined,
+  now: Date,
+): { message: NewMessage; content: PartContent }[] {
+  const parts: PartContent[] = [];
+  if (content.attachment) parts.push({ attachment: content.attachment });
+  if (content.text !== null) parts.push({ text: content.text });
+  const keys = key ? partKeys(key) : parts.map(() => `auto:${randomUUID()}`);
+  return parts.map((part, index) => {
+    const replyTo = index === 0 ? dto.replyTo : undefined;
+    return {
+      content: { ...part, ...(replyTo ? { replyTo } : {}), ...(dto.tag ? { tag: dto.tag } : {}) },
+      message: {
+        conversation: conversation._id,
+        instagramAccount: conversation.instagramAccount,
+        owner: conversation.owner,
+        messageId: `${LOCAL_MESSAGE_ID_PREFIX}${randomUUID()}`,
+        sender: 'page',
+        senderId: account.instagramBusinessId,
+        text: part.text ?? null,
+        attachments: part.attachment ? [{ ...part.attachment }] : [],
+        // A millisecond apart, so the text stays after its attachment in every listing.
+        timestamp: new Date(now.getTime() + index),
+        status: 'pending',
+        replyTo: replyTo ? { mid: replyTo } : null,
+        metadata: dto.tag ? { tag: dto.tag } : {},
+        idempotencyKey: keys[index],
+      },
+    };
+  });
+}
+
+function toMessageError(cause: DomainError, answer: DomainError): MessageError {
+  return {
+    code: cause instanceof MetaApiError ? (cause.code ?? null) : null,
+    subcode: cause instanceof MetaApiError ? (cause.subcode ?? null) : null,
+    message: cause.message,
+    answer: toSendAnswer(answer),
+  };
 }

@@ -52,22 +52,35 @@ export class OutboundAttachmentDto {
   url!: string;
 }
 
-/** Text or one attachment (not both), optionally as a reply. */
+/**
+ * Text, one attachment, or both (the text then goes out as a second message
+ * after the attachment), optionally as a reply.
+ */
 export class SendMessageDto {
-  @ApiPropertyOptional({ description: `At most ${MAX_MESSAGE_TEXT_BYTES} bytes in UTF-8` })
+  @ApiPropertyOptional({
+    description:
+      `At most ${MAX_MESSAGE_TEXT_BYTES} bytes in UTF-8. With \`attachment\`: its caption, ` +
+      'sent as a second message right after it',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxUtf8Bytes(MAX_MESSAGE_TEXT_BYTES)
   text?: string;
 
-  @ApiPropertyOptional({ type: OutboundAttachmentDto })
+  @ApiPropertyOptional({
+    type: OutboundAttachmentDto,
+    description: 'Sent before `text` when both are given',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => OutboundAttachmentDto)
   attachment?: OutboundAttachmentDto;
 
-  @ApiPropertyOptional({ description: 'Meta id (mid) of the message answered' })
+  @ApiPropertyOptional({
+    description:
+      'Meta id (mid) of the message answered; with text and attachment, the attachment replies',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)

@@ -16,10 +16,18 @@ export class MessageAttachment {
   url!: string | null;
 }
 
+/** What a send was answered with; a retry with the same Idempotency-Key gets it again. */
+export interface SendAnswer {
+  status: number;
+  message: string;
+  details: unknown[];
+}
+
 export class MessageError {
   code!: number | null;
   subcode!: number | null;
   message!: string;
+  answer?: SendAnswer;
 }
 
 export class MessageReplyTo {
@@ -86,7 +94,11 @@ export class Message {
   @Prop({ type: String, enum: MESSAGE_STATUSES, required: true })
   status!: MessageStatus;
 
-  @Prop({ type: { code: Number, subcode: Number, message: String }, _id: false, default: null })
+  @Prop({
+    type: { code: Number, subcode: Number, message: String, answer: MongooseSchema.Types.Mixed },
+    _id: false,
+    default: null,
+  })
   error!: MessageError | null;
 
   @Prop({ type: MongooseSchema.Types.Mixed, default: null })
