@@ -335,17 +335,24 @@ describe('Webhook event processing', () => {
     expect(await conversation()).toMatchObject({ lastMessage: 'Track my order', unreadCount: 1 });
   });
 
-  it('stores referrals with their payload', async () => {
+  it('records a referral without a message on the conversation, not as a message', async () => {
+    const at = Date.now();
     await deliverAndProcess(t, inbox.igId, [
-      referral({ account: inbox.igId, from: from(), ref: 'summer-sale', source: 'SHORTLINK' }),
+      referral({ account: inbox.igId, from: from(), ref: 'summer-sale', timestamp: at }),
     ]);
-    const [message] = await messagesApi();
-    expect(message).toMatchObject({
-      sender: 'user',
-      text: null,
-      metadata: { referral: { ref: 'summer-sale', source: 'SHORTLINK', type: 'OPEN_THREAD' } },
+    expect(await messagesApi()).toEqual([]);
+    expect(await conversationApi()).toMatchObject({
+      lastMessage: null,
+      unreadCount: 0,
+      canReply: true,
+      referral: {
+        source: 'SHORTLINKS',
+        type: 'OPEN_THREAD',
+        ref: 'summer-sale',
+        adId: null,
+        at: new Date(at).toISOString(),
+      },
     });
-    expect((await conversation()).lastMessage).toBe('[referral]');
   });
 
   it('keeps what a message replies to: a story or another message', async () => {

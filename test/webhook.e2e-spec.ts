@@ -1,4 +1,12 @@
-import { inboundMessage, reaction, signWebhookBody, webhookBatch } from '../src/meta-simulator';
+import {
+  deletedMessage,
+  inboundMessage,
+  messageEdit,
+  reaction,
+  readReceipt,
+  signWebhookBody,
+  webhookBatch,
+} from '../src/meta-simulator';
 import { createUser, type TestUser } from './utils/factories';
 import {
   countDocs,
@@ -255,60 +263,45 @@ describe('Webhook deliveries (POST /v1/webhook)', () => {
     ).toBe(1);
   });
 
-  it('retries an update that cannot be applied yet, with backoff, and shows it while it waits', async () => {
+  it('ignores at once reactions, reads, edits and deletions of messages never stored', async () => {
     const from = t.simulator.addUser().igsid;
-    const message = messageFrom(from, 'react to me');
-    const mid = (message.message as { mid: string }).mid;
+    await deliver(t, [{ id: inbox.igId, messaging: [messageFrom(from, 'after connecting')] }]);
+    await worker(t).drain();
+    const stranger = t.simulator.addUser().igsid;
+    const before = 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAwMDAwMDAwMDAxOjM0MDI4MjM2Njg0';
     await deliver(t, [
       {
         id: inbox.igId,
         messaging: [
-          reaction({ account: inbox.igId, from, mid, action: 'react', reaction: 'love' }),
+          reaction({ account: inbox.igId, from, mid: before, action: 'react', reaction: 'love' }),
+          messageEdit({ account: inbox.igId, from, mid: before, text: 'edited', numEdit: 1 }),
+          deletedMessage({ account: inbox.igId, from, mid: before }),
+          readReceipt({ account: inbox.igId, from: stranger, mid: before }),
         ],
       },
     ]);
-    const waiting = await waitFor(
-      async () => {
-        const [entry] = await rawDocs(t, 'webhook_inbox', {
-          kind: 'reaction',
-          status: 'pending',
-          accountMetaId: inbox.igId,
-        });
-        return entry;
-      },
-      { what: 'the reaction to wait for a retry' },
-    );
-    expect(waiting.attempts).toBeGreaterThanOrEqual(1);
-    expect(waiting.lastError).toMatch(/No stored message/);
-    expect(waiting.nextAttemptAt.getTime()).toBeGreaterThan(waiting.updatedAt.getTime());
+    await worker(t).drain();
 
-    const stats = await t.http
-      .get('/v1/webhook/inbox')
-      .set('Authorization', admin.auth)
-      .expect(200);
-    expect(stats.body.retrying).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          id: String(waiting._id),
-          kind: 'reaction',
-          lastError: expect.any(String),
-        }),
-      ]),
+    const entries = await rawDocs(t, 'webhook_inbox', {
+      kind: { $in: ['reaction', 'message_edit', 'message_deleted', 'read'] },
+      accountMetaId: inbox.igId,
+    });
+    expect(entries.map((e) => e.kind).sort()).toEqual(
+      ['message_deleted', 'message_edit', 'reaction', 'read'].sort(),
     );
-
-    await deliver(t, [{ id: inbox.igId, messaging: [message] }]);
-    const reacted = await waitFor(
-      async () => {
-        const [stored] = await rawDocs(t, 'messages', { messageId: mid });
-        return stored?.reactions?.[from] ? stored : undefined;
-      },
-      { what: 'the retried reaction' },
-    );
-    expect(reacted.reactions[from]).toMatchObject({ reaction: 'love' });
-    await waitFor(
-      async () => (await rawDocs(t, 'webhook_inbox', { _id: waiting._id }))[0].status === 'done',
-      { what: 'the retried entry to be done' },
-    );
+    for (const entry of entries) {
+      expect(entry).toMatchObject({
+        status: 'ignored',
+        attempts: 1,
+        lastError: expect.stringMatching(/never stored/),
+        nextAttemptAt: null,
+      });
+    }
+    const [stored] = await rawDocs(t, 'messages', { senderId: from });
+    expect(stored).toMatchObject({ text: 'after connecting', isDeleted: false });
+    expect(stored.reactions ?? {}).toEqual({});
+    expect(stored.editCount).toBeUndefined();
+    expect(await countDocs(t, 'conversations', { igUserId: stranger })).toBe(0);
   });
 
   it('shows the inbox only to admins', async () => {

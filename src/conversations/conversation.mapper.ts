@@ -21,6 +21,17 @@ export function toConversationResponse(
     isActive: !conversation.hiddenAt,
     canReply: window.canReply,
     windowExpiresAt: window.windowExpiresAt,
+    ...(conversation.referral
+      ? {
+          referral: {
+            source: conversation.referral.source ?? null,
+            type: conversation.referral.type ?? null,
+            ref: conversation.referral.ref ?? null,
+            adId: conversation.referral.adId ?? null,
+            at: conversation.referral.at,
+          },
+        }
+      : {}),
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
   };

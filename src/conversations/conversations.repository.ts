@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, type QueryFilter, type UpdateQuery } from 'mongoose';
 import type { InboxScope } from './inbox-scope';
-import { Conversation } from './schemas/conversation.schema';
+import { Conversation, type StoredReferral } from './schemas/conversation.schema';
 
 export type ConversationRecord = Conversation;
 
@@ -222,6 +222,50 @@ export class ConversationsRepository {
         { _id: id, unreadCount: { $gt: 0 }, ...visibleAt(message.timestamp) },
         { $inc: { unreadCount: -1 } },
       )
+      .exec();
+  }
+
+  /**
+   * The participant came through an ig.me link or an ad: opens the reply
+   * window (creating the conversation, without a message, when there is none)
+   * and keeps the referral unless a newer one is stored. Throws a duplicate-key
+   * error when the conversation was created concurrently.
+   */
+  async recordReferral(
+    owner: ConversationOwner,
+    igUserId: string,
+    referral: StoredReferral,
+  ): Promise<void> {
+    const filter = participant(owner.instagramAccount, igUserId);
+    await this.model
+      .updateOne(
+        filter,
+        {
+          $max: { lastInboundAt: referral.at },
+          $setOnInsert: {
+            owner: new Types.ObjectId(owner.owner),
+            accountInstagramId: owner.accountInstagramId,
+          },
+        },
+        { upsert: true },
+      )
+      .exec();
+    await this.model
+      .updateOne(
+        { ...filter, $or: [{ referral: null }, { 'referral.at': { $lt: referral.at } }] },
+        { $set: { referral } },
+      )
+      .exec();
+  }
+
+  /** The preview of an edited message, when it is still the conversation's newest. */
+  async replacePreviewIfLast(
+    id: Types.ObjectId,
+    messageId: string,
+    preview: string,
+  ): Promise<void> {
+    await this.model
+      .updateOne({ _id: id, lastMessageId: messageId }, { $set: { lastMessage: preview } })
       .exec();
   }
 }

@@ -302,6 +302,50 @@ export class ConversationsService {
   toResponse(conversation: ConversationRecord, now: Date): ConversationResponseDto {
     return toConversationResponse(conversation, this.config.humanAgentEnabled, now);
   }
+
+  /**
+   * The participant came through an ig.me link or an ad (with or without a
+   * message): the referral is kept on the conversation and opens the reply
+   * window. A concurrent first write is refused by the unique index and
+   * applied again as an update.
+   */
+  recordReferral(
+    account: InstagramAccountRef,
+    igUserId: string,
+    referral: {
+      source: string | null;
+      type: string | null;
+      ref: string | null;
+      adId: string | null;
+      at: Date;
+    },
+  ): Promise<void> {
+    const owner = {
+      instagramAccount: account.id,
+      owner: account.userId,
+      accountInstagramId: account.instagramBusinessId,
+    };
+    return this.writes.run(conversationKey(account.id, igUserId), async () => {
+      try {
+        await this.repository.recordReferral(owner, igUserId, referral);
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        await this.repository.recordReferral(owner, igUserId, referral);
+      }
+    });
+  }
+
+  /** A message's text was edited: its new preview, if it is still the newest message. */
+  replacePreviewIfLast(
+    account: InstagramAccountRef,
+    igUserId: string,
+    conversationId: Types.ObjectId,
+    message: { messageId: string; preview: string },
+  ): Promise<void> {
+    return this.writes.run(conversationKey(account.id, igUserId), () =>
+      this.repository.replacePreviewIfLast(conversationId, message.messageId, message.preview),
+    );
+  }
 }
 
 function keyOf(conversation: ConversationRecord): string {

@@ -6,18 +6,21 @@ import { messagePreview } from './message-preview';
 import { MessagesRepository } from './messages.repository';
 import type {
   MessageDeletedEvent,
+  MessageEditEvent,
   MessageEvent,
   MessagingEvent,
   ReactionEvent,
   ReadEvent,
+  Referral,
 } from './messaging-events';
 
 /**
- * The event names a message that is not stored (yet): it may still be on its
- * way, so the event is worth retrying later.
+ * The event names a message that is not stored. The inbox worker retries it
+ * while that message's own update is still waiting to be processed, and
+ * ignores it otherwise (the message was sent before the account was connected).
  */
 export class TargetMessageNotFoundError extends Error {
-  constructor(messageId: string) {
+  constructor(readonly messageId: string) {
     super(`No stored message with mid ${messageId}`);
     this.name = 'TargetMessageNotFoundError';
   }
@@ -41,10 +44,14 @@ export class MessageIngestionService {
         return this.storeMessage(account, event);
       case 'message_deleted':
         return this.deleteMessage(account, event);
+      case 'message_edit':
+        return this.editMessage(account, event);
       case 'reaction':
         return this.react(account, event);
       case 'read':
         return this.markRead(account, event);
+      case 'referral':
+        return this.recordReferral(account, event.participantId, event.referral, event.timestamp);
     }
   }
 
@@ -84,7 +91,19 @@ export class MessageIngestionService {
     if (stored && inbound && outcome === 'older') {
       await this.conversations.countLateInbound(conversation, event.timestamp);
     }
+    if (event.referral) {
+      await this.recordReferral(account, event.participantId, event.referral, event.timestamp);
+    }
     this.conversations.refreshProfileIfStale(conversation, account);
+  }
+
+  private recordReferral(
+    account: InstagramAccountRef,
+    participantId: string,
+    referral: Referral,
+    at: Date,
+  ): Promise<void> {
+    return this.conversations.recordReferral(account, participantId, { ...referral, at });
   }
 
   private async deleteMessage(
@@ -103,6 +122,33 @@ export class MessageIngestionService {
     });
   }
 
+  /** Replaces the text; the conversation's preview follows when the message is its newest. */
+  private async editMessage(account: InstagramAccountRef, event: MessageEditEvent): Promise<void> {
+    const edited = await this.messages.applyEdit(account.id, event.messageId, {
+      text: event.text,
+      editCount: event.editCount,
+      at: event.timestamp,
+    });
+    if (!edited) {
+      if (await this.messages.existsByMid(account.id, event.messageId)) return;
+      throw new TargetMessageNotFoundError(event.messageId);
+    }
+    await this.conversations.replacePreviewIfLast(
+      account,
+      event.participantId,
+      edited.conversation,
+      {
+        messageId: event.messageId,
+        preview: messagePreview({
+          text: edited.text,
+          attachments: edited.attachments ?? [],
+          metadata: edited.metadata ?? {},
+          unsupported: edited.status === 'unsupported',
+        }),
+      },
+    );
+  }
+
   private async react(account: InstagramAccountRef, event: ReactionEvent): Promise<void> {
     const applied = await this.messages.applyReaction(
       account.id,
@@ -118,9 +164,14 @@ export class MessageIngestionService {
     throw new TargetMessageNotFoundError(event.messageId);
   }
 
+  /**
+   * Marks the account's messages read up to the named one (up to the read's
+   * time when that message is not stored). Without a conversation nothing the
+   * participant could have read is stored.
+   */
   private async markRead(account: InstagramAccountRef, event: ReadEvent): Promise<void> {
     const conversation = await this.conversations.findByParticipant(account, event.participantId);
-    if (!conversation) return;
+    if (!conversation) throw new TargetMessageNotFoundError(event.messageId);
     const upTo =
       (await this.messages.findTimestampByMid(account.id, event.messageId)) ?? event.timestamp;
     await this.messages.markOutboundRead(conversation._id, upTo, event.timestamp);

@@ -2,6 +2,7 @@ import {
   deletedMessage,
   echoMessage,
   inboundMessage,
+  messageEdit,
   postback,
   reaction,
   readReceipt,
@@ -127,8 +128,29 @@ describe('webhook event builders', () => {
     ).toEqual({ mid: expect.stringMatching(/^aWdf/), title: 'Start', payload: 'GET_STARTED' });
     expect(referral({ account: ACCOUNT, from: USER, ref: 'promo' }).referral).toEqual({
       ref: 'promo',
-      source: 'SHORTLINK',
+      source: 'SHORTLINKS',
       type: 'OPEN_THREAD',
+    });
+    expect(
+      referral({ account: ACCOUNT, from: USER, ref: 'spring', adId: '2385' }).referral,
+    ).toEqual({ ref: 'spring', ad_id: '2385', source: 'ADS', type: 'OPEN_THREAD' });
+  });
+
+  it('builds message edits like Meta’s message_edit event', () => {
+    expect(
+      messageEdit({
+        account: ACCOUNT,
+        from: USER,
+        mid: 'm',
+        text: 'fixed',
+        numEdit: 1,
+        timestamp: 5,
+      }),
+    ).toEqual({
+      sender: { id: USER },
+      recipient: { id: ACCOUNT },
+      timestamp: 5,
+      message_edit: { mid: 'm', text: 'fixed', num_edit: 1 },
     });
   });
 

@@ -15,6 +15,7 @@ export interface WebhookMessagingEvent {
   read?: { mid: string };
   postback?: Record<string, unknown>;
   referral?: Record<string, unknown>;
+  message_edit?: { mid: string; text: string; num_edit: number };
 }
 
 /** Prefix shared by Instagram message ids (base64 of `ig_message_item:`-style keys). */
@@ -170,18 +171,39 @@ export function postback(o: {
   return userEvent(o, { postback: { mid: o.mid ?? newMid(), title: o.title, payload: o.payload } });
 }
 
-/** The user opened the conversation from an ig.me link or an ad. */
+/**
+ * The user opened an existing conversation from an ig.me link (`source`
+ * `SHORTLINKS`, as in Meta's ig.me documentation) or, with `adId`, an ad.
+ */
 export function referral(o: {
   account: string;
   from: string;
   ref: string;
   source?: string;
   type?: string;
+  adId?: string;
   timestamp?: number;
 }): WebhookMessagingEvent {
   return userEvent(o, {
-    referral: { ref: o.ref, source: o.source ?? 'SHORTLINK', type: o.type ?? 'OPEN_THREAD' },
+    referral: {
+      ref: o.ref,
+      ...(o.adId !== undefined ? { ad_id: o.adId } : {}),
+      source: o.source ?? (o.adId !== undefined ? 'ADS' : 'SHORTLINKS'),
+      type: o.type ?? 'OPEN_THREAD',
+    },
   });
+}
+
+/** The user edited the text of a message they sent; `numEdit` counts their edits of it. */
+export function messageEdit(o: {
+  account: string;
+  from: string;
+  mid: string;
+  text: string;
+  numEdit: number;
+  timestamp?: number;
+}): WebhookMessagingEvent {
+  return userEvent(o, { message_edit: { mid: o.mid, text: o.text, num_edit: o.numEdit } });
 }
 
 /** Value of the `X-Hub-Signature-256` header Meta sends with a webhook body. */

@@ -2,7 +2,10 @@ import { Types } from 'mongoose';
 import type { WebhookConfig } from '../config/webhook.config';
 import type { InstagramAccountsService } from '../instagram-accounts/instagram-accounts.service';
 import { inboundMessage, webhookBatch } from '../meta-simulator/webhook-events';
-import type { MessageIngestionService } from '../messages/message-ingestion.service';
+import {
+  TargetMessageNotFoundError,
+  type MessageIngestionService,
+} from '../messages/message-ingestion.service';
 import type { MessagingEvent } from '../messages/messaging-events';
 import { InboxWorker } from './inbox-worker';
 import type { ClaimedEntry, WebhookInboxRepository } from './webhook-inbox.repository';
@@ -42,6 +45,8 @@ function setup() {
       return Promise.resolve();
     }),
     markIgnored: jest.fn().mockResolvedValue(undefined),
+    scheduleRetry: jest.fn().mockResolvedValue(undefined),
+    hasUnprocessed: jest.fn().mockResolvedValue(false),
   };
   const accounts = { findRefForWebhook: jest.fn().mockResolvedValue({ id: 'account' }) };
   const ingestion = {
@@ -49,6 +54,7 @@ function setup() {
       if (event.messageId.startsWith('slow')) {
         await new Promise<void>((resolve) => held.set(event.messageId, resolve));
       }
+      if (event.messageId.startsWith('missing')) throw new TargetMessageNotFoundError('target');
       applied.push(event.messageId);
     }),
     settled: jest.fn().mockResolvedValue(undefined),
@@ -59,7 +65,7 @@ function setup() {
     accounts as unknown as InstagramAccountsService,
     ingestion as unknown as MessageIngestionService,
   );
-  return { worker, applied, held, done, accounts };
+  return { worker, applied, held, done, accounts, inbox };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -91,6 +97,34 @@ describe('InboxWorker', () => {
     held.get('slow-a1')?.();
     await worker.drain();
     expect(applied).toEqual(['slow-a1', 'a2', 'a3']);
+  });
+
+  it('ignores at once an event whose target message has no update waiting', async () => {
+    const { worker, inbox } = setup();
+    const missing = entry('1', 'missing-1', NOW);
+    worker.enqueue([missing]);
+    await worker.drain();
+    expect(inbox.hasUnprocessed).toHaveBeenCalledWith(expect.arrayContaining([expect.any(String)]));
+    expect(inbox.markIgnored).toHaveBeenCalledWith(
+      [missing._id],
+      expect.stringMatching(/never stored/),
+      expect.any(Date),
+    );
+    expect(inbox.scheduleRetry).not.toHaveBeenCalled();
+  });
+
+  it('retries an event whose target message still waits in the inbox', async () => {
+    const { worker, inbox } = setup();
+    inbox.hasUnprocessed.mockResolvedValue(true);
+    const missing = entry('1', 'missing-2', NOW);
+    worker.enqueue([missing]);
+    await worker.drain();
+    expect(inbox.scheduleRetry).toHaveBeenCalledWith(
+      missing._id,
+      expect.stringMatching(/No stored message/),
+      expect.any(Date),
+    );
+    expect(inbox.markIgnored).not.toHaveBeenCalled();
   });
 
   it('looks each account up once for the entries taken together', async () => {

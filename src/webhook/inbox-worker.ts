@@ -17,7 +17,7 @@ import {
 } from '../messages/message-ingestion.service';
 import type { MessagingEvent } from '../messages/messaging-events';
 import { WebhookInboxRepository, type ClaimedEntry } from './webhook-inbox.repository';
-import { parseStoredPayload, type ParsedUpdate } from './webhook-payload.parser';
+import { messageEntryKeys, parseStoredPayload, type ParsedUpdate } from './webhook-payload.parser';
 
 /** How often processed entries past retention are purged. */
 const PURGE_EVERY_MS = 10 * 60 * 1000;
@@ -27,6 +27,8 @@ const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 const MAX_QUEUE_BATCHES = 10;
 const MAX_REMEMBERED_UNKNOWN_ACCOUNTS = 10_000;
 const UNKNOWN_ACCOUNT = 'No connected account for this Meta id (unknown or removed)';
+const TARGET_NEVER_STORED =
+  'The message it names was never stored (sent before the account was connected, or unknown)';
 
 type Outcome =
   | { status: 'done' }
@@ -344,9 +346,37 @@ export class InboxWorker implements OnApplicationBootstrap, BeforeApplicationShu
       await this.ingestion.ingest(account, event);
       return { status: 'done' };
     } catch (error) {
-      const final = error instanceof TargetMessageNotFoundError ? 'ignored' : 'failed';
-      return { status: 'retry', error, final };
+      if (!(error instanceof TargetMessageNotFoundError)) {
+        return { status: 'retry', error, final: 'failed' };
+      }
+      return this.missingTarget(account, event, error);
     }
+  }
+
+  /**
+   * A reaction, read, edit or deletion whose message is not stored: retried
+   * while that message's own update waits in the inbox (pending, or being
+   * processed, here or by another process); ignored at once otherwise: no
+   * update of that message was received (it was sent before the account was
+   * connected, for example). A message taken in the same batch with an earlier
+   * timestamp is applied first (a conversation's events run in timestamp
+   * order), so it is stored by then.
+   */
+  private async missingTarget(
+    account: InstagramAccountRef,
+    event: MessagingEvent,
+    error: TargetMessageNotFoundError,
+  ): Promise<Outcome> {
+    const ids = [event.accountMetaId, account.instagramBusinessId];
+    if (account.pageId) ids.push(account.pageId);
+    try {
+      if (await this.inbox.hasUnprocessed(messageEntryKeys(ids, error.messageId))) {
+        return { status: 'retry', error, final: 'ignored' };
+      }
+    } catch (lookup) {
+      return { status: 'retry', error: lookup, final: 'failed' };
+    }
+    return { status: 'ignored', reason: TARGET_NEVER_STORED };
   }
 
   private async record(outcomes: Map<ClaimedEntry, Outcome>): Promise<void> {

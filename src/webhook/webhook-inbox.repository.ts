@@ -84,6 +84,14 @@ export class WebhookInboxRepository {
       .exec();
   }
 
+  /** Whether an entry with one of these dedupe keys still waits to be processed. */
+  async hasUnprocessed(dedupeKeys: string[]): Promise<boolean> {
+    const found = await this.model
+      .exists({ dedupeKey: { $in: dedupeKeys }, status: { $in: ['pending', 'processing'] } })
+      .exec();
+    return found !== null;
+  }
+
   async markDone(ids: Types.ObjectId[], at: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.model

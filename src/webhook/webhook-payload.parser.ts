@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MessageContent, MessagingEvent } from '../messages/messaging-events';
+import type { MessageContent, MessagingEvent, Referral } from '../messages/messaging-events';
 import type { MessageAttachment, MessageReplyTo } from '../messages/schemas/message.schema';
 import type { InboxKind } from './schemas/webhook-inbox-entry.schema';
 
@@ -44,10 +44,17 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function idOf(value: unknown): string | null {
-  const raw = isRecord(value) ? value.id : undefined;
-  const id = typeof raw === 'number' ? String(raw) : raw;
+/**
+ * A Meta id, sent as a string or a number. A number beyond 2^53 lost digits
+ * when the JSON was parsed, so it is not taken for an id.
+ */
+function asId(value: unknown): string | null {
+  const id = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
   return typeof id === 'string' && ID_PATTERN.test(id) ? id : null;
+}
+
+function idOf(value: unknown): string | null {
+  return asId(isRecord(value) ? value.id : undefined);
 }
 
 function stringOrNull(value: unknown): string | null {
@@ -137,6 +144,22 @@ export function parseStoredPayload(payload: string, now: number): ParsedUpdate {
   return parseUpdate(JSON.parse(payload) as StoredUpdate, now);
 }
 
+/**
+ * Identity (before hashing) of the inbox entry of a message, echo or postback
+ * with this mid; {@link messageEntryKeys} finds the entry of a message by it.
+ */
+function messageIdentity(accountMetaId: string, kind: InboxKind, mid: string): string {
+  return `${accountMetaId}|${kind}|${mid}`;
+}
+
+/** Dedupe keys the inbox entry of the message `mid` has when any of these account ids received it. */
+export function messageEntryKeys(accountMetaIds: string[], mid: string): string[] {
+  const kinds: InboxKind[] = ['message', 'echo', 'postback'];
+  return [...new Set(accountMetaIds)].flatMap((id) =>
+    kinds.map((kind) => sha256(messageIdentity(id, kind, mid))),
+  );
+}
+
 function unrecognized(update: StoredUpdate, reason: string): ParsedUpdate {
   return {
     kind: 'unrecognized',
@@ -196,6 +219,7 @@ export function parseUpdate(update: StoredUpdate, now: number): ParsedUpdate {
     const mid =
       stringOrNull(raw.postback.mid) ??
       `postback:${sha256(`${senderId}|${timestamp.getTime()}|${payload ?? ''}`).slice(0, 32)}`;
+    const referral = toReferral(raw.postback.referral);
     return {
       kind: 'postback',
       event: {
@@ -210,27 +234,26 @@ export function parseUpdate(update: StoredUpdate, now: number): ParsedUpdate {
           metadata: { postback: { title, payload } },
           unsupported: false,
         },
+        ...(referral ? { referral } : {}),
       },
-      dedupeIdentity: `${recipientId}|postback|${mid}`,
+      dedupeIdentity: messageIdentity(recipientId, 'postback', mid),
     };
   }
 
+  if (isRecord(raw.message_edit))
+    return parseEdit(update, raw.message_edit, senderId, recipientId, timestamp);
+
   if (isRecord(raw.referral)) {
+    // A referral without a message: the participant opened the conversation
+    // through an ig.me link or an ad. It is recorded on the conversation.
     const identity = `${recipientId}|referral|${senderId}|${timestamp.getTime()}|${JSON.stringify(raw.referral)}`;
     return {
       kind: 'referral',
       event: {
-        kind: 'message',
-        direction: 'inbound',
+        kind: 'referral',
         ...inboundBase,
         messageId: `referral:${sha256(identity).slice(0, 32)}`,
-        content: {
-          text: null,
-          attachments: [],
-          replyTo: null,
-          metadata: { referral: raw.referral },
-          unsupported: false,
-        },
+        referral: toReferral(raw.referral) ?? EMPTY_REFERRAL,
       },
       dedupeIdentity: identity,
     };
@@ -262,6 +285,7 @@ function parseMessage(
     };
   }
   const kind: InboxKind = echo ? 'echo' : 'message';
+  const referral = toReferral(message.referral);
   return {
     kind,
     event: {
@@ -270,8 +294,61 @@ function parseMessage(
       ...base,
       messageId: mid,
       content: messageContent(message),
+      ...(referral ? { referral } : {}),
     },
-    dedupeIdentity: `${base.accountMetaId}|${kind}|${mid}`,
+    dedupeIdentity: messageIdentity(base.accountMetaId, kind, mid),
+  };
+}
+
+/**
+ * `message_edit` (`{ mid, text, num_edit }`): the sender changed a message's
+ * text. Sent by the participant; when the account itself is the sender (the
+ * entry's id), the participant is the recipient.
+ */
+function parseEdit(
+  update: StoredUpdate,
+  edit: Record<string, unknown>,
+  senderId: string,
+  recipientId: string,
+  timestamp: Date,
+): ParsedUpdate {
+  const mid = stringOrNull(edit.mid);
+  if (!mid || typeof edit.text !== 'string') {
+    return unrecognized(update, 'The message edit has no mid or text');
+  }
+  const byAccount = senderId === update.entryId && recipientId !== update.entryId;
+  const accountMetaId = byAccount ? senderId : recipientId;
+  const editCount = countOf(edit.num_edit);
+  return {
+    kind: 'message_edit',
+    event: {
+      kind: 'message_edit',
+      accountMetaId,
+      participantId: byAccount ? recipientId : senderId,
+      timestamp,
+      messageId: mid,
+      text: edit.text,
+      editCount,
+    },
+    dedupeIdentity: `${accountMetaId}|message_edit|${mid}|${editCount ?? timestamp.getTime()}`,
+  };
+}
+
+/** A count Meta may send as a number or a numeric string. */
+function countOf(value: unknown): number | null {
+  const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+const EMPTY_REFERRAL: Referral = { source: null, type: null, ref: null, adId: null };
+
+function toReferral(value: unknown): Referral | undefined {
+  if (!isRecord(value)) return undefined;
+  return {
+    source: stringOrNull(value.source),
+    type: stringOrNull(value.type),
+    ref: stringOrNull(value.ref),
+    adId: asId(value.ad_id),
   };
 }
 
@@ -282,7 +359,7 @@ function messageContent(message: Record<string, unknown>): MessageContent {
   return {
     text: typeof message.text === 'string' ? message.text : null,
     attachments: Array.isArray(message.attachments)
-      ? message.attachments.filter(isRecord).map(toAttachment)
+      ? withoutDuplicateShares(message.attachments.filter(isRecord).map(toAttachment))
       : [],
     replyTo: toReplyTo(message.reply_to),
     metadata,
@@ -290,12 +367,43 @@ function messageContent(message: Record<string, unknown>): MessageContent {
   };
 }
 
+/**
+ * An attachment as stored: its type and link, plus the media id and caption
+ * Meta sends for shared posts (`ig_post`/`share`: `ig_post_media_id`,
+ * `title`), reels (`ig_reel`: `reel_video_id`, `title`) and stories
+ * (`ig_story`: `story_media_id`, link in `story_media_url`).
+ */
 function toAttachment(attachment: Record<string, unknown>): MessageAttachment {
   const payload = isRecord(attachment.payload) ? attachment.payload : {};
+  const mediaId =
+    asId(payload.ig_post_media_id) ?? asId(payload.reel_video_id) ?? asId(payload.story_media_id);
+  const title = stringOrNull(payload.title);
   return {
     type: stringOrNull(attachment.type) ?? 'unknown',
-    url: stringOrNull(payload.url),
+    url: stringOrNull(payload.url) ?? stringOrNull(payload.story_media_url),
+    ...(mediaId ? { mediaId } : {}),
+    ...(title ? { title } : {}),
   };
+}
+
+/**
+ * Since November 2025 Meta sends a shared post as two attachments, the legacy
+ * `share` and the new `ig_post`, for the same post: the `share` naming the
+ * same media (or link) as an `ig_post` is dropped, so one post is stored once.
+ */
+function withoutDuplicateShares(attachments: MessageAttachment[]): MessageAttachment[] {
+  const posts = attachments.filter((a) => a.type === 'ig_post');
+  if (posts.length === 0) return attachments;
+  const mediaIds = new Set(posts.map((p) => p.mediaId).filter((id) => id !== undefined));
+  const urls = new Set(posts.map((p) => p.url).filter((url) => url !== null));
+  return attachments.filter(
+    (a) =>
+      a.type !== 'share' ||
+      !(
+        (a.mediaId !== undefined && mediaIds.has(a.mediaId)) ||
+        (a.url !== null && urls.has(a.url))
+      ),
+  );
 }
 
 function toReplyTo(value: unknown): MessageReplyTo | null {
@@ -303,8 +411,7 @@ function toReplyTo(value: unknown): MessageReplyTo | null {
   const mid = stringOrNull(value.mid);
   if (mid) return { mid };
   if (isRecord(value.story)) {
-    const id = value.story.id;
-    const storyId = typeof id === 'number' ? String(id) : stringOrNull(id);
+    const storyId = asId(value.story.id);
     if (storyId) return { story: { id: storyId, url: stringOrNull(value.story.url) } };
   }
   return null;

@@ -1,5 +1,35 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CursorPageResponseDto } from '../../common/pagination/page-response.dto';
+
+export class ConversationReferralDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'SHORTLINKS',
+    description: '`SHORTLINKS` (ig.me link), `ADS`, ... as Meta sends it',
+  })
+  source!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'OPEN_THREAD' })
+  type!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The `ref` parameter of the link or ad',
+  })
+  ref!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The ad’s id, for referrals from ads' })
+  adId!: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    description: 'Meta’s timestamp of the referral',
+  })
+  at!: Date;
+}
 
 export class ConversationResponseDto {
   @ApiProperty()
@@ -38,13 +68,20 @@ export class ConversationResponseDto {
 
   @ApiProperty({
     description:
-      'Whether a reply may be sent now: within 24 hours of the last inbound message ' +
+      'Whether a reply may be sent now: within 24 hours of the last inbound message or referral ' +
       '(7 days when HUMAN_AGENT replies are enabled)',
   })
   canReply!: boolean;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   windowExpiresAt!: Date | null;
+
+  @ApiPropertyOptional({
+    type: ConversationReferralDto,
+    description:
+      'The newest ig.me link or ad the participant came from; only once they came through one',
+  })
+  referral?: ConversationReferralDto;
 
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: Date;

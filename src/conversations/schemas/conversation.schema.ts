@@ -1,6 +1,30 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Schema as MongooseSchema, Types } from 'mongoose';
 
+/** The newest ig.me link or ad the participant came to the conversation from. */
+export class StoredReferral {
+  /** `SHORTLINKS` (ig.me link), `ADS`, ... as Meta sends it. */
+  source!: string | null;
+  /** `OPEN_THREAD`. */
+  type!: string | null;
+  /** The `ref` parameter of the link or ad. */
+  ref!: string | null;
+  adId!: string | null;
+  /** Meta's timestamp of the referral; an older one never replaces a newer one. */
+  at!: Date;
+}
+
+const ReferralSchema = new MongooseSchema<StoredReferral>(
+  {
+    source: { type: String, default: null },
+    type: { type: String, default: null },
+    ref: { type: String, default: null },
+    adId: { type: String, default: null },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 /**
  * One thread between a connected account and one Instagram user (IGSID).
  * `lastMessage*`, `unreadCount` and `lastInboundAt` are only changed by
@@ -55,7 +79,7 @@ export class Conversation {
   @Prop({ type: Number, default: 0 })
   unreadCount!: number;
 
-  /** Meta's timestamp of the newest inbound message: opens the reply window. */
+  /** Meta's timestamp of the newest inbound message or referral: opens the reply window. */
   @Prop({ type: Date, default: null })
   lastInboundAt!: Date | null;
 
@@ -66,6 +90,10 @@ export class Conversation {
   /** The account was removed by its owner: hidden with it until the owner reconnects it. */
   @Prop({ type: Boolean, default: false })
   accountRemoved!: boolean;
+
+  /** Absent until the participant comes through an ig.me link or an ad. */
+  @Prop({ type: ReferralSchema })
+  referral?: StoredReferral;
 
   /** Messages older than this stay hidden after a DELETE. */
   @Prop({ type: Date, default: null })

@@ -6,12 +6,22 @@ import { CursorPageResponseDto } from '../../common/pagination/page-response.dto
 export class MessageAttachmentDto {
   @ApiProperty({
     example: 'image',
-    description: 'image, video, audio, file, share, story_mention, ig_reel, reel, sticker, ...',
+    description:
+      'image, video, audio, file, ig_post, share, ig_reel, ig_story, story_mention, sticker, ...',
   })
   type!: string;
 
   @ApiProperty({ type: String, nullable: true })
   url!: string | null;
+
+  @ApiPropertyOptional({
+    description:
+      'Instagram media id of a shared post (`ig_post`), reel (`ig_reel`) or story (`ig_story`), when Meta sends it',
+  })
+  mediaId?: string;
+
+  @ApiPropertyOptional({ description: 'Caption of a shared post or reel, when Meta sends it' })
+  title?: string;
 }
 
 export class MessageErrorDto {
@@ -31,6 +41,15 @@ export class StoryReferenceDto {
 
   @ApiProperty({ type: String, nullable: true })
   url!: string | null;
+
+  @ApiPropertyOptional({
+    description:
+      'Instagram media id of a shared post (`ig_post`), reel (`ig_reel`) or story (`ig_story`), when Meta sends it',
+  })
+  mediaId?: string;
+
+  @ApiPropertyOptional({ description: 'Caption of a shared post or reel, when Meta sends it' })
+  title?: string;
 }
 
 export class MessageReplyToDto {
@@ -107,6 +126,19 @@ export class MessageResponseDto {
 
   @ApiProperty({ description: 'The participant unsent it: text and attachments are removed' })
   isDeleted!: boolean;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'When the text was last edited (Meta’s timestamp); only on edited messages',
+  })
+  editedAt?: Date;
+
+  @ApiPropertyOptional({
+    description: 'How many times the text was edited; only on edited messages',
+    example: 1,
+  })
+  editCount?: number;
 
   @ApiProperty({
     type: 'object',

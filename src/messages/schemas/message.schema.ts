@@ -11,9 +11,14 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const LOCAL_MESSAGE_ID_PREFIX = 'local:';
 
 export class MessageAttachment {
-  /** image, video, audio, file, share, story_mention, ig_reel, reel, sticker, ... */
+  /** image, video, audio, file, ig_post, share, ig_reel, ig_story, story_mention, sticker, ... */
   type!: string;
+  /** The media's link (`payload.url`; for `ig_story`, `payload.story_media_url`). */
   url!: string | null;
+  /** Instagram media id of a shared post, reel or story (`ig_post_media_id`, `reel_video_id`, `story_media_id`). */
+  mediaId?: string;
+  /** Caption of a shared post or reel (`payload.title`). */
+  title?: string;
 }
 
 /** What a send was answered with; a retry with the same Idempotency-Key gets it again. */
@@ -38,7 +43,12 @@ export class MessageReplyTo {
 }
 
 const AttachmentSchema = new MongooseSchema<MessageAttachment>(
-  { type: { type: String, required: true }, url: { type: String, default: null } },
+  {
+    type: { type: String, required: true },
+    url: { type: String, default: null },
+    mediaId: { type: String },
+    title: { type: String },
+  },
   { _id: false },
 );
 
@@ -110,6 +120,14 @@ export class Message {
 
   @Prop({ type: Boolean, default: false })
   isDeleted!: boolean;
+
+  /** Times the text was edited (Meta's `num_edit`); absent for a message never edited. */
+  @Prop({ type: Number })
+  editCount?: number;
+
+  /** Meta's timestamp of the newest edit applied; absent for a message never edited. */
+  @Prop({ type: Date })
+  editedAt?: Date;
 
   /** Postback and referral payloads, quick-reply payloads, the HUMAN_AGENT tag. */
   @Prop({ type: MongooseSchema.Types.Mixed, default: {} })

@@ -8,6 +8,7 @@ export const INBOX_KINDS = [
   'message',
   'echo',
   'message_deleted',
+  'message_edit',
   'reaction',
   'read',
   'postback',
@@ -76,7 +77,8 @@ export class WebhookInboxEntry {
 export type WebhookInboxEntryDocument = HydratedDocument<WebhookInboxEntry>;
 export const WebhookInboxEntrySchema = SchemaFactory.createForClass(WebhookInboxEntry);
 
-// Receiving: a redelivered update is refused by this index instead of stored twice.
+// Receiving: a redelivered update is refused by this index instead of stored twice; the worker
+// looks up by dedupe key whether the message a reaction or edit names still waits to be processed.
 WebhookInboxEntrySchema.index({ dedupeKey: 1 }, { unique: true });
 // Worker claims (pending entries due, processing entries whose claim expired); retrying entries.
 WebhookInboxEntrySchema.index({ status: 1, nextAttemptAt: 1 });
