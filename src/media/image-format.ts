@@ -80,9 +80,10 @@ export function detectImage(data: Uint8Array): DetectedImage | null {
 }
 
 /**
- * Whether the image library in this installation decodes HEVC-coded HEIC (Apple's
- * default photo format). sharp's prebuilt libvips decodes AVIF but not HEIC; a libvips
- * built with libde265 lists `.heic` among the suffixes its HEIF loader reads.
+ * Whether the image library in this installation reads HEVC-coded HEIC (Apple's default
+ * photo format). sharp's prebuilt libvips ships no HEVC decoder and lists only `.avif`
+ * for its HEIF loader; a libvips that lists `.heic` is trusted to decode it (when it
+ * cannot after all, the upload still fails as undecodable).
  */
 export function heicDecodingAvailable(): boolean {
   return sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
