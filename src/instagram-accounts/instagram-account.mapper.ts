@@ -28,6 +28,7 @@ export function toInstagramAccountResponse(
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
     webhookSubscribed: account.webhookSubscribed,
+    webhookSubscriptionError: account.webhookSubscriptionError ?? null,
     ...(userInfo ? { userInfo } : {}),
   };
 }

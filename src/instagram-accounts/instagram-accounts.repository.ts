@@ -197,11 +197,12 @@ export class InstagramAccountsRepository {
     });
   }
 
-  async setWebhookSubscribed(id: string, subscribed: boolean): Promise<void> {
+  /** Records the outcome of a webhook subscription: subscribed, or Meta's reason for refusing. */
+  async setWebhookSubscribed(id: string, subscribed: boolean, error: string | null): Promise<void> {
     await this.model
       .updateOne(
         { _id: new Types.ObjectId(id), ...NOT_REMOVED },
-        { $set: { webhookSubscribed: subscribed } },
+        { $set: { webhookSubscribed: subscribed, webhookSubscriptionError: error } },
       )
       .exec();
   }

@@ -55,6 +55,9 @@ const INSTAGRAM_TOKEN_LIFETIME_MS = 60 * 24 * 60 * 60 * 1000;
 /** Accounts listed when no `limit` is given: the original service's default, also the maximum. */
 export const DEFAULT_ACCOUNTS_PAGE_SIZE = MAX_PAGE_SIZE;
 
+/** Longest stored reason of a refused webhook subscription (Meta's message lists every valid field). */
+const MAX_SUBSCRIPTION_ERROR_LENGTH = 2000;
+
 /** Meta errors that mean the offered token (or the ids sent with it) is not usable. */
 const REJECTED_TOKEN_KINDS = new Set(['token_invalid', 'invalid_parameter', 'permission']);
 
@@ -221,12 +224,12 @@ export class InstagramAccountsService {
         ...(reactivated ? { reactivated: true } : {}),
       },
     });
-    const webhookSubscribed = await this.subscribeWebhooks(
+    const subscription = await this.subscribeWebhooks(
       accountId,
       { ...creds, instagramBusinessId: fields.instagramBusinessId, pacingKey: accountId },
       context,
     );
-    return toInstagramAccountResponse({ ...account, webhookSubscribed });
+    return toInstagramAccountResponse({ ...account, ...subscription });
   }
 
   async list(caller: AuthUser, query: PaginationQueryDto): Promise<InstagramAccountResponseDto[]> {
@@ -311,8 +314,8 @@ export class InstagramAccountsService {
       },
     });
     if (!newCreds) return toInstagramAccountResponse(updated);
-    const webhookSubscribed = await this.subscribeWebhooks(accountId, newCreds, context);
-    return toInstagramAccountResponse({ ...updated, webhookSubscribed });
+    const subscription = await this.subscribeWebhooks(accountId, newCreds, context);
+    return toInstagramAccountResponse({ ...updated, ...subscription });
   }
 
   /** Soft delete: hidden everywhere until the same owner connects the account again. */
@@ -494,22 +497,23 @@ export class InstagramAccountsService {
     return new ConflictError('This Instagram account is already connected');
   }
 
-  /** Subscribes the account's webhooks; a failure is recorded, never thrown. */
+  /** Subscribes the account's webhooks; a failure is recorded with Meta's reason, never thrown. */
   private async subscribeWebhooks(
     accountId: string,
     creds: MetaCredentials,
     context: RequestContext,
-  ): Promise<boolean> {
+  ): Promise<{ webhookSubscribed: boolean; webhookSubscriptionError: string | null }> {
     try {
       await this.guarded(accountId, creds, (c) => this.meta.subscribeWebhooks(c));
-      await this.repository.setWebhookSubscribed(accountId, true);
-      return true;
+      await this.repository.setWebhookSubscribed(accountId, true, null);
+      return { webhookSubscribed: true, webhookSubscriptionError: null };
     } catch (error) {
       if (!(error instanceof MetaApiError)) throw error;
       this.logger.warn(
         `Webhook subscription failed for Instagram account ${accountId}: ${error.kind}`,
       );
-      await this.repository.setWebhookSubscribed(accountId, false);
+      const reason = error.message.slice(0, MAX_SUBSCRIPTION_ERROR_LENGTH);
+      await this.repository.setWebhookSubscribed(accountId, false, reason);
       await this.audit.record({
         action: 'instagram_account.webhook_subscription_failed',
         context,
@@ -519,7 +523,7 @@ export class InstagramAccountsService {
           ...(error.code !== undefined ? { metaCode: error.code } : {}),
         },
       });
-      return false;
+      return { webhookSubscribed: false, webhookSubscriptionError: reason };
     }
   }
 }

@@ -421,6 +421,46 @@ describe('MetaSimulator', () => {
       expect(account.subscribedFields).toEqual([]);
     });
 
+    it('refuses field names of the other login type as Meta does (code 100, the bad index)', async () => {
+      const page = sim.addAccount({ connectionType: 'facebook' });
+      const instagram = sim.addAccount({ connectionType: 'instagram' });
+
+      const onPage = await call(
+        'POST',
+        `${sim.graphApiUrl}/v21.0/${page.pageId}/subscribed_apps?subscribed_fields=messages,messaging_seen`,
+        { token: page.accessToken },
+      );
+      const onInstagram = await call(
+        'POST',
+        `${sim.instagramApiUrl}/v21.0/me/subscribed_apps?subscribed_fields=messages,message_reads`,
+        { token: instagram.accessToken },
+      );
+      const accepted = await call(
+        'POST',
+        `${sim.instagramApiUrl}/v21.0/me/subscribed_apps?subscribed_fields=messages,message_edit,messaging_seen`,
+        { token: instagram.accessToken },
+      );
+
+      expect(onPage.status).toBe(400);
+      expect(onPage.json.error).toMatchObject({
+        code: 100,
+        type: 'OAuthException',
+        message: expect.stringMatching(
+          /^\(#100\) Param subscribed_fields\[1\] must be one of \{.*message_reads.*\} - got "messaging_seen"$/,
+        ),
+        fbtrace_id: expect.any(String),
+      });
+      expect(page.subscribedFields).toEqual([]);
+      expect(onInstagram.status).toBe(400);
+      expect(onInstagram.json.error).toMatchObject({
+        code: 100,
+        message: expect.stringContaining('subscribed_fields[1] must be one of {'),
+      });
+      expect(onInstagram.json.error.message).toMatch(/- got "message_reads"$/);
+      expect(accepted.json).toEqual({ success: true });
+      expect(instagram.subscribedFields).toEqual(['messages', 'message_edit', 'messaging_seen']);
+    });
+
     it('reset forgets accounts, users, rules and records', async () => {
       const account = sim.addAccount();
       sim.failNext({ status: 500, error: { message: 'x', code: 2 } });

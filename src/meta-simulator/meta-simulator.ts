@@ -142,21 +142,53 @@ const SIMULATED_APP = { id: '100000000000001', name: 'Instagram DM Automation (s
 const SENDER_ACTIONS = new Set(['mark_seen', 'typing_on', 'typing_off', 'react', 'unreact']);
 const ATTACHMENT_TYPES = new Set(['image', 'video', 'audio', 'file', 'like_heart', 'MEDIA_SHARE']);
 const MESSAGE_TAGS = new Set(['HUMAN_AGENT']);
-const WEBHOOK_FIELDS = new Set([
-  'messages',
-  'messaging_postbacks',
-  'messaging_seen',
-  'messaging_referral',
-  'message_reactions',
-  'message_echoes',
-  'messaging_optins',
-  'messaging_handover',
-  'standby',
-  'comments',
-  'live_comments',
-  'mentions',
-  'story_insights',
-]);
+/**
+ * Fields `subscribed_apps` accepts on each host: Page webhook fields on
+ * graph.facebook.com (a Facebook-Login Page), Instagram webhook fields on
+ * graph.instagram.com (an Instagram-Login account). Anything else is refused
+ * with Meta's `(#100) Param subscribed_fields[i] must be one of {...}` error.
+ */
+const SUBSCRIBABLE_FIELDS: Record<Host, Set<string>> = {
+  graph: new Set([
+    'feed',
+    'mention',
+    'name',
+    'picture',
+    'category',
+    'description',
+    'conversations',
+    'standby',
+    'messages',
+    'message_echoes',
+    'message_edits',
+    'message_deliveries',
+    'message_reads',
+    'message_reactions',
+    'messaging_postbacks',
+    'messaging_optins',
+    'messaging_optouts',
+    'messaging_referrals',
+    'messaging_handovers',
+    'messaging_policy_enforcement',
+    'messaging_account_linking',
+    'messaging_feedback',
+    'response_feedback',
+  ]),
+  instagram: new Set([
+    'comments',
+    'live_comments',
+    'message_echoes',
+    'message_edit',
+    'message_reactions',
+    'messages',
+    'messaging_handover',
+    'messaging_optins',
+    'messaging_postbacks',
+    'messaging_referral',
+    'messaging_seen',
+    'standby',
+  ]),
+};
 const ACCOUNT_FIELDS: Record<Host, Set<string>> = {
   graph: new Set([
     'id',
@@ -956,12 +988,14 @@ export class MetaSimulator {
     if (fields.length === 0) {
       throw graphError(400, 100, '(#100) The parameter subscribed_fields is required');
     }
-    const unknown = fields.findIndex((f) => !WEBHOOK_FIELDS.has(f));
+    const accepted = SUBSCRIBABLE_FIELDS[ctx.host];
+    const unknown = fields.findIndex((f) => !accepted.has(f));
     if (unknown >= 0) {
       throw graphError(
         400,
         100,
-        `(#100) Param subscribed_fields[${unknown}] must be one of {${[...WEBHOOK_FIELDS].join(', ')}} - got "${fields[unknown]}"`,
+        `(#100) Param subscribed_fields[${unknown}] must be one of {${[...accepted].join(', ')}} - got "${fields[unknown]}"`,
+        ctx.host === 'instagram' ? { type: 'IGApiException' } : {},
       );
     }
     account.subscribedFields = [...new Set(fields)];

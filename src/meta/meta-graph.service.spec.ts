@@ -7,7 +7,7 @@ import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { MetaSimulator, type SimAccount } from '../meta-simulator';
 import { MetaApiError } from './meta-api.error';
 import { MetaGraphService } from './meta-graph.service';
-import { WEBHOOK_MESSAGE_FIELDS, type MetaCredentials } from './meta.types';
+import { WEBHOOK_FIELDS, type MetaCredentials } from './meta.types';
 
 const APP_SECRET = 'test-app-secret';
 
@@ -635,21 +635,40 @@ describe('MetaGraphService', () => {
   });
 
   describe('webhook subscriptions', () => {
-    it('subscribes and unsubscribes the message fields', async () => {
+    it('subscribes and unsubscribes a Facebook-Login Page with Page field names', async () => {
       const service = await build();
       const account = sim.addAccount({ connectionType: 'facebook' });
 
       await service.subscribeWebhooks(credsOf(account));
-      expect(account.subscribedFields).toEqual([...WEBHOOK_MESSAGE_FIELDS]);
+      expect(account.subscribedFields).toEqual([...WEBHOOK_FIELDS.facebook]);
       expect(sim.requests[0]).toMatchObject({
         method: 'POST',
         path: `/graph/v21.0/${account.pageId}/subscribed_apps`,
-        query: { subscribed_fields: WEBHOOK_MESSAGE_FIELDS.join(',') },
+        query: {
+          subscribed_fields:
+            'messages,messaging_postbacks,message_reads,messaging_referrals,message_reactions,message_edits',
+        },
       });
 
       await service.unsubscribeWebhooks(credsOf(account));
       expect(account.subscribedFields).toEqual([]);
       expect(sim.requests[1].method).toBe('DELETE');
+    });
+
+    it('subscribes an Instagram-Login account through /me with Instagram field names', async () => {
+      const service = await build();
+      const account = sim.addAccount({ connectionType: 'instagram' });
+
+      await service.subscribeWebhooks(credsOf(account));
+      expect(account.subscribedFields).toEqual([...WEBHOOK_FIELDS.instagram]);
+      expect(sim.requests[0]).toMatchObject({
+        method: 'POST',
+        path: '/instagram/v21.0/me/subscribed_apps',
+        query: {
+          subscribed_fields:
+            'messages,messaging_postbacks,messaging_seen,messaging_referral,message_reactions,message_edit',
+        },
+      });
     });
   });
 

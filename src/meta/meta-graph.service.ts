@@ -18,7 +18,7 @@ import {
   toUserProfile,
 } from './meta-graph.mappers';
 import {
-  WEBHOOK_MESSAGE_FIELDS,
+  WEBHOOK_FIELDS,
   type ConnectionType,
   type MetaAccountProfile,
   type MetaConversationMessage,
@@ -215,11 +215,12 @@ export class MetaGraphService {
     return toConversationMessagePage(body);
   }
 
+  /** Subscribes the account (Instagram Login) or its Page (Facebook Login) to the app's webhooks. */
   async subscribeWebhooks(creds: MetaCredentials): Promise<void> {
     const body = await this.call(creds, {
       method: 'POST',
-      path: `/${segment(messagingNode(creds))}/subscribed_apps`,
-      params: { subscribed_fields: WEBHOOK_MESSAGE_FIELDS.join(',') },
+      path: subscriptionPath(creds),
+      params: { subscribed_fields: WEBHOOK_FIELDS[creds.connectionType].join(',') },
     });
     requireSuccess(body);
   }
@@ -227,8 +228,8 @@ export class MetaGraphService {
   async unsubscribeWebhooks(creds: MetaCredentials): Promise<void> {
     const body = await this.call(creds, {
       method: 'DELETE',
-      path: `/${segment(messagingNode(creds))}/subscribed_apps`,
-      params: { subscribed_fields: WEBHOOK_MESSAGE_FIELDS.join(',') },
+      path: subscriptionPath(creds),
+      params: { subscribed_fields: WEBHOOK_FIELDS[creds.connectionType].join(',') },
     });
     requireSuccess(body);
   }
@@ -360,6 +361,15 @@ export class MetaGraphService {
 function messagingNode(creds: MetaCredentials): string {
   if (creds.connectionType === 'facebook') return creds.pageId ?? 'me';
   return creds.instagramBusinessId;
+}
+
+/**
+ * The `subscribed_apps` edge: of the Page for Facebook Login; of `/me`, the
+ * account the Instagram token belongs to, for Instagram Login.
+ */
+function subscriptionPath(creds: MetaCredentials): string {
+  const node = creds.connectionType === 'instagram' ? 'me' : messagingNode(creds);
+  return `/${segment(node)}/subscribed_apps`;
 }
 
 function segment(value: string): string {

@@ -96,12 +96,30 @@ export interface RefreshedToken {
   expiresAt: Date;
 }
 
-/** Message fields the app subscribes an account's webhooks to. */
-export const WEBHOOK_MESSAGE_FIELDS = [
-  'messages',
-  'messaging_postbacks',
-  'messaging_seen',
-  'messaging_referral',
-  'message_reactions',
-  'message_echoes',
-] as const;
+/**
+ * Webhook fields an account is subscribed to, named as Meta names them for each login type.
+ * - `instagram` (Instagram Login, `POST graph.instagram.com/me/subscribed_apps`): Instagram
+ *   webhook fields. Echoes of the account's own messages come with `messages` (`is_echo`).
+ * - `facebook` (Facebook Login, `POST graph.facebook.com/{page-id}/subscribed_apps`): Page
+ *   webhook fields (`message_reads`, `messaging_referrals`, `message_edits`, ...); Meta refuses the
+ *   Instagram names there. Which Instagram events reach the webhook is then decided by the Instagram
+ *   fields the app subscribes to in the App Dashboard.
+ */
+export const WEBHOOK_FIELDS: Record<ConnectionType, readonly string[]> = {
+  instagram: [
+    'messages',
+    'messaging_postbacks',
+    'messaging_seen',
+    'messaging_referral',
+    'message_reactions',
+    'message_edit',
+  ],
+  facebook: [
+    'messages',
+    'messaging_postbacks',
+    'message_reads',
+    'messaging_referrals',
+    'message_reactions',
+    'message_edits',
+  ],
+};

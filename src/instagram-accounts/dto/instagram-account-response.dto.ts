@@ -60,6 +60,16 @@ export class InstagramAccountResponseDto {
   @ApiProperty({ description: 'Whether Meta delivers this account’s messages to our webhook' })
   webhookSubscribed!: boolean;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Why Meta refused the webhook subscription (Meta’s message), when `webhookSubscribed` is false ' +
+      'because of a refusal; null otherwise',
+    example: '(#100) Param subscribed_fields[2] must be one of {...} - got "messaging_seen"',
+  })
+  webhookSubscriptionError!: string | null;
+
   @ApiPropertyOptional({ type: InstagramAccountOwnerDto, description: 'Admins only, in lists' })
   userInfo?: InstagramAccountOwnerDto;
 }

@@ -71,6 +71,10 @@ export class InstagramAccount {
   @Prop({ default: false })
   webhookSubscribed!: boolean;
 
+  /** Meta's message when it refused the latest webhook subscription; null once subscribed. */
+  @Prop({ type: String, default: null })
+  webhookSubscriptionError?: string | null;
+
   /** Set when the owner removed the account; hidden everywhere until the same owner reconnects. */
   @Prop({ type: Date, default: null })
   removedAt!: Date | null;
