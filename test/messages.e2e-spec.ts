@@ -417,7 +417,10 @@ describe('Messages', () => {
         .set('Authorization', other.user.auth)
         .expect(200);
       expect(account.body.reconnectRequired).toBe(true);
-      await send(started.conversationId, { text: 'again' }, other.user).expect(424);
+      const again = await send(started.conversationId, { text: 'again' }, other.user).expect(424);
+      expect(again.body.error.details).toEqual([
+        { reason: 'reconnect_required', retryable: false },
+      ]);
       expect(await countDocs(t, 'messages', { text: 'again' })).toBe(0);
     });
 

@@ -114,7 +114,7 @@ export class MessagesService {
     }
     if (account.reconnectRequired) {
       throw new FailedDependencyError('Reconnect the Instagram account to send messages', [
-        { reason: 'reconnect_required' },
+        { reason: 'reconnect_required', retryable: false },
       ]);
     }
     const now = new Date();
