@@ -11,6 +11,7 @@ import {
   makeGif,
   makeHeicContainer,
   makeJpeg,
+  makePaletteBmp,
   makePng,
   makeRotatedJpeg,
   makeTiff,
@@ -121,6 +122,15 @@ describe('Image upload', () => {
     const image = await served(res.body.url, 'png');
     expect(await pixelAt(image, 0, 0)).toEqual([10, 200, 30]);
     expect(await pixelAt(image, 4, 2)).toEqual([10, 200, 30]);
+  });
+
+  it('keeps the colours of a 256-colour BMP', async () => {
+    const res = await upload(makePaletteBmp(7, 3, { r: 250, g: 120, b: 5, alpha: 1 }), 'p.bmp');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ format: 'png', width: 7, height: 3 });
+    const image = await served(res.body.url, 'png');
+    expect(await pixelAt(image, 0, 0)).toEqual([250, 120, 5]);
+    expect(await pixelAt(image, 6, 2)).toEqual([250, 120, 5]);
   });
 
   it('keeps the transparency of a PNG', async () => {

@@ -1,5 +1,5 @@
-import { decode as decodeBmp } from 'bmp-ts';
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import { decodeBmp } from './bmp-decoder';
 import type { UploadFormat } from './image-format';
 
 /** Meta's limit for the image attachment of a message. */
@@ -25,12 +25,6 @@ const ANIMATED_SOURCES = new Set<UploadFormat>(['gif', 'webp']);
 
 const JPEG_QUALITY = 90;
 
-/** Any alpha value other than 0 (bmp-ts leaves alpha 0 when the file has none). */
-function carriesAlpha(rgba: Buffer): boolean {
-  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 0) return true;
-  return false;
-}
-
 interface OpenedImage {
   image: Sharp;
   /** Whether the decoded pixels have an alpha channel (transparency is checked later). */
@@ -42,13 +36,12 @@ interface OpenedImage {
 async function open(data: Buffer, source: UploadFormat): Promise<OpenedImage> {
   const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const };
   if (source === 'bmp') {
-    const bmp = decodeBmp(data, { toRGBA: true });
+    const bmp = decodeBmp(data);
     const image = sharp(bmp.data, {
       ...options,
-      raw: { width: bmp.width, height: bmp.height, channels: 4 },
+      raw: { width: bmp.width, height: bmp.height, channels: bmp.channels },
     });
-    const hasAlpha = carriesAlpha(bmp.data);
-    return { image: hasAlpha ? image : image.removeAlpha(), hasAlpha, pages: 1 };
+    return { image, hasAlpha: bmp.channels === 4, pages: 1 };
   }
   const animated = ANIMATED_SOURCES.has(source);
   const image = sharp(data, { ...options, animated }).autoOrient();

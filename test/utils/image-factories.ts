@@ -102,6 +102,29 @@ export function makeBmp(width: number, height: number, colour = RED): Buffer {
 }
 
 /**
+ * A 256-colour Windows bitmap (8 bits per pixel, the palette holding `colour` at index
+ * 7), as Paint saves one.
+ */
+export function makePaletteBmp(width: number, height: number, colour = RED): Buffer {
+  const rowBytes = Math.ceil(width / 4) * 4;
+  const pixelOffset = 14 + 40 + 256 * 4;
+  const file = Buffer.alloc(pixelOffset + rowBytes * height);
+  file.write('BM', 0, 'latin1');
+  file.writeUInt32LE(file.length, 2);
+  file.writeUInt32LE(pixelOffset, 10);
+  file.writeUInt32LE(40, 14);
+  file.writeInt32LE(width, 18);
+  file.writeInt32LE(height, 22);
+  file.writeUInt16LE(1, 26);
+  file.writeUInt16LE(8, 28);
+  file.writeUInt32LE(256, 46);
+  file.set([colour.b, colour.g, colour.r, 0], 54 + 7 * 4);
+  for (let y = 0; y < height; y++)
+    file.fill(7, pixelOffset + y * rowBytes, pixelOffset + y * rowBytes + width);
+  return file;
+}
+
+/**
  * A HEIF container branded as HEIC (Apple's photo format). sharp's prebuilt libvips
  * cannot encode HEVC, so this is an AVIF whose brands say `heic`: enough to be
  * recognised as HEIC from its bytes, not a decodable HEVC picture.
