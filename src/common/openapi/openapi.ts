@@ -9,7 +9,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Connect Instagram professional accounts, receive direct messages through Meta webhooks, ' +
         'read and answer conversations. Errors always use the envelope ' +
-        '`{"error": {"code": <status>, "message": "...", "details": [...]}}`.',
+        '`{"error": {"code": <status>, "message": "...", "details": [...]}}`. ' +
+        'An optional field (body or query) sent as the empty string is treated as not given.',
     )
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
