@@ -230,6 +230,14 @@ export class ConversationsRepository {
    * window (creating the conversation, without a message, when there is none)
    * and keeps the referral unless a newer one is stored. Throws a duplicate-key
    * error when the conversation was created concurrently.
+   *
+   * The window: Meta's m.me link documentation (Messenger Platform, "m.me
+   * Links") says following a link into an existing conversation "will reset
+   * the 24-hour standard messaging window, allowing your messaging app to
+   * reply", with a `messaging_referrals` webhook; Instagram's ig.me links
+   * send the same event (`messaging_referral`, Instagram Messaging webhooks:
+   * "an ig.me link with a referral parameter is clicked by a customer in an
+   * existing conversation").
    */
   async recordReferral(
     owner: ConversationOwner,
