@@ -1,6 +1,6 @@
 import { loadDatabaseConfig, loadEmbeddedDatabaseSettings } from '../config/database.config';
 import { isProductionEnv } from '../config/env';
-import { startEmbeddedDatabase } from './embedded-database';
+import type * as EmbeddedDatabaseModule from './embedded-database';
 
 export const DEFAULT_DATABASE_NAME = 'instagram-dm-automation';
 
@@ -10,14 +10,41 @@ export interface ResolvedDatabase {
   stop(): Promise<void>;
 }
 
+/** Packages of the embedded database; development tooling, absent from a production install. */
+const EMBEDDED_DATABASE_PACKAGES = ['mongodb', 'mongodb-memory-server-core'];
+
+function isMissingEmbeddedDatabasePackage(error: unknown): boolean {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return (
+    code === 'MODULE_NOT_FOUND' &&
+    EMBEDDED_DATABASE_PACKAGES.some((name) => message.includes(`'${name}'`))
+  );
+}
+
 /**
  * `MONGODB_URL` when set; otherwise (outside production) an embedded server whose data
- * persists in `.data/` across restarts.
+ * persists in `.data/` across restarts. The embedded database is development tooling built on
+ * devDependencies, so it is loaded only here, when it is about to start.
  */
 export async function resolveDatabase(log: (message: string) => void): Promise<ResolvedDatabase> {
   const { url } = loadDatabaseConfig();
   if (url) return { uri: url, stop: () => Promise.resolve() };
   if (isProductionEnv()) throw new Error('MONGODB_URL is required when NODE_ENV=production');
-  const db = await startEmbeddedDatabase(loadEmbeddedDatabaseSettings(), { persistent: true, log });
+  let embedded: typeof EmbeddedDatabaseModule;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when it starts
+    embedded = require('./embedded-database') as typeof EmbeddedDatabaseModule;
+  } catch (error) {
+    if (!isMissingEmbeddedDatabasePackage(error)) throw error;
+    throw new Error(
+      'MONGODB_URL is not set and the embedded development database is not installed ' +
+        `(${EMBEDDED_DATABASE_PACKAGES.join(', ')} are devDependencies): set MONGODB_URL.`,
+      { cause: error },
+    );
+  }
+  const db = await embedded.startEmbeddedDatabase(loadEmbeddedDatabaseSettings(), {
+    persistent: true,
+    log,
+  });
   return { uri: `${db.uri}/${DEFAULT_DATABASE_NAME}`, stop: () => db.stop() };
 }
