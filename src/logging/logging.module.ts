@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { appConfig, type AppConfig } from '../config/app.config';
+import { logStreamFor } from './log-output';
 
 /** Paths whose values never reach a log line. */
 export const REDACTED_PATHS = [
@@ -27,8 +28,8 @@ export function pathWithoutQuery(url: string | undefined): string {
   imports: [
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
+      useFactory: (config: AppConfig) => {
+        const options = {
           level: config.logLevel,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
@@ -43,8 +44,10 @@ export function pathWithoutQuery(url: string | undefined): string {
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health-check' },
-        },
-      }),
+        };
+        const stream = logStreamFor(config);
+        return { pinoHttp: stream ? [options, stream] : options };
+      },
     }),
   ],
 })
