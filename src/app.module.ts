@@ -11,7 +11,6 @@ import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
 import { PermissionsGuard } from './common/guards/permissions.guard';
 import { configNamespaces } from './config';
 import { ConversationsModule } from './conversations/conversations.module';
-import { isTestEnv } from './config/env';
 import { HealthModule } from './health/health.module';
 import { InstagramAccountsModule } from './instagram-accounts/instagram-accounts.module';
 import { LoggingModule } from './logging/logging.module';
@@ -36,7 +35,8 @@ export class AppModule {
           isGlobal: true,
           cache: true,
           load: configNamespaces,
-          ignoreEnvFile: isTestEnv(),
+          // The entry point has already read `.env` (src/config/load-environment.ts).
+          ignoreEnvFile: true,
         }),
         LoggingModule,
         MongooseModule.forRoot(options.databaseUri, {

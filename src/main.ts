@@ -1,22 +1,22 @@
-import { Logger } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { createApp } from './app.factory';
-import { loadAppConfig } from './config/app.config';
+import { loadAppConfig, type AppConfig } from './config/app.config';
+import { loadEnvironment } from './config/load-environment';
 import { resolveDatabase } from './database/resolve-database';
+import { createProcessLogger } from './logging/log-output';
 
-async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
-  const config = loadAppConfig();
-  const database = await resolveDatabase((message) => logger.log(message));
+async function bootstrap(config: AppConfig, logger: Logger): Promise<void> {
+  const database = await resolveDatabase((message) => logger.info(message));
   const app = await createApp({ databaseUri: database.uri });
   await app.listen({ port: config.port, host: config.host });
   const base = config.appUrl;
-  logger.log(`API listening on ${base} (docs: ${base}/docs, ReDoc: ${base}/redoc)`);
+  logger.info(`API listening on ${base} (docs: ${base}/docs, ReDoc: ${base}/redoc)`);
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.log(`${signal} received: finishing in-flight requests`);
+    logger.info(`${signal} received: finishing in-flight requests`);
     try {
       await app.close();
     } finally {
@@ -29,7 +29,25 @@ async function bootstrap(): Promise<void> {
   }
 }
 
-bootstrap().catch((error: unknown) => {
-  new Logger('Bootstrap').error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+function main(): void {
+  const environment = loadEnvironment();
+  let config: AppConfig;
+  try {
+    config = loadAppConfig();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const logger = createProcessLogger(config, 'Bootstrap');
+  if (environment) {
+    logger.info(
+      `Settings from ${environment.path}: ${environment.applied.join(', ') || 'none new'}`,
+    );
+  }
+  bootstrap(config, logger).catch((error: unknown) => {
+    logger.fatal(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}
+
+main();

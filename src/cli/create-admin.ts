@@ -6,12 +6,14 @@ import { isEmail } from 'class-validator';
 import { parseArgs } from 'node:util';
 import { AuditLogsModule } from '../audit-logs/audit-logs.module';
 import { configNamespaces } from '../config';
+import { loadEnvironment } from '../config/load-environment';
 import { resolveDatabase } from '../database/resolve-database';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { NAME_MAX_LENGTH, passwordProblems } from '../users/validation/user-fields';
 
-const USAGE = `Usage: npm run create-admin -- --email <email> [--password <password>] [--name <name>]
+const USAGE = `Usage: node dist/cli/create-admin.js --email <email> [--password <password>] [--name <name>]
+       (from a development checkout: npm run create-admin -- --email <email> ...)
 
 Creates an admin account, or makes an existing account an enabled admin.
   --email     the account's email (required)
@@ -19,6 +21,7 @@ Creates an admin account, or makes an existing account an enabled admin.
               the password and signs out its sessions
   --name      display name of a new account (default: "Administrator")
 
+Settings come from the environment and .env in the working directory, as for the server.
 The database is MONGODB_URL when set, otherwise the embedded development database.`;
 
 class UsageError extends Error {}
@@ -70,7 +73,12 @@ class CreateAdminModule {
     return {
       module: CreateAdminModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, cache: true, load: configNamespaces }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          cache: true,
+          load: configNamespaces,
+          ignoreEnvFile: true,
+        }),
         MongooseModule.forRoot(databaseUri, { autoIndex: true, serverSelectionTimeoutMS: 5000 }),
         AuditLogsModule,
         UsersModule,
@@ -80,6 +88,7 @@ class CreateAdminModule {
 }
 
 async function main(): Promise<void> {
+  loadEnvironment();
   const input = parseInput(process.argv.slice(2));
   const log = (message: string) => process.stdout.write(`${message}\n`);
   const database = await resolveDatabase(log);

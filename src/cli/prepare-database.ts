@@ -1,4 +1,5 @@
 import { loadEmbeddedDatabaseSettings } from '../config/database.config';
+import { loadEnvironment } from '../config/load-environment';
 import { startEmbeddedDatabase } from '../database/embedded-database';
 
 /**
@@ -6,6 +7,7 @@ import { startEmbeddedDatabase } from '../database/embedded-database';
  * needed), then stops it. Run by `.ci/run` before the tests so their first start is quick.
  */
 async function main(): Promise<void> {
+  loadEnvironment();
   const log = (message: string) => process.stdout.write(`${message}\n`);
   const db = await startEmbeddedDatabase(loadEmbeddedDatabaseSettings(), {
     persistent: false,

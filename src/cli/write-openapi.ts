@@ -2,10 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createApp } from '../app.factory';
 import { buildOpenApiDocument } from '../common/openapi/openapi';
+import { loadEnvironment } from '../config/load-environment';
 import { resolveDatabase } from '../database/resolve-database';
 
 /** Writes `openapi.json` (for client generators) from the built application. */
 async function main(): Promise<void> {
+  loadEnvironment();
   const database = await resolveDatabase(() => undefined);
   const app = await createApp({ databaseUri: database.uri });
   try {

@@ -1,23 +1,32 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadAppConfig } from '../config/app.config';
+import { loadDatabaseConfig } from '../config/database.config';
 import { childEnvironment } from '../config/env';
+import { loadEnvironment } from '../config/load-environment';
 import { hasRealMetaCredentials, loadMetaSimulatorSettings } from '../config/meta.config';
 import { resolveDatabase } from '../database/resolve-database';
 import type { MetaSimulator } from '../meta-simulator';
 import { startDemoSimulator } from '../meta-simulator/demo';
 
 /**
- * `npm run start:dev`: starts (or reuses) the database, and — without real Meta
+ * `npm run start:dev`: reads `.env`, starts (or reuses) the database, and — without real Meta
  * credentials — the Meta simulator, then runs the API in watch mode pointed at them.
  */
 async function main(): Promise<void> {
   const log = (message: string) => process.stdout.write(`[dev] ${message}\n`);
+  const environment = loadEnvironment();
+  if (environment) {
+    log(`Settings from ${environment.path}: ${environment.applied.join(', ') || 'none new'}`);
+  }
   const app = loadAppConfig();
+  if (loadDatabaseConfig().url) log('Database: MONGODB_URL');
   const database = await resolveDatabase(log);
   const overrides: Record<string, string> = { MONGODB_URL: database.uri };
   let simulator: MetaSimulator | undefined;
-  if (!hasRealMetaCredentials()) {
+  if (hasRealMetaCredentials()) {
+    log('META_APP_ID and META_APP_SECRET are set: the API talks to Meta (no simulator)');
+  } else {
     const settings = loadMetaSimulatorSettings();
     const demo = await startDemoSimulator({
       port: settings.port,
@@ -46,21 +55,27 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    const exited = new Promise((resolve) =>
-      child.exitCode === null ? child.once('exit', resolve) : resolve(null),
-    );
     if (child.pid !== undefined) {
+      const exited = new Promise((resolve) =>
+        child.exitCode === null && child.signalCode === null
+          ? child.once('exit', resolve)
+          : resolve(null),
+      );
       try {
         process.kill(-child.pid, 'SIGTERM');
       } catch {
         // the group is already gone
       }
+      await exited;
     }
-    await exited;
     await simulator?.stop();
     await database.stop();
     process.exit(code);
   };
+  child.once('error', (error) => {
+    log(`Could not run the API in watch mode: ${error.message}`);
+    void stop(1);
+  });
   child.once('exit', (code) => void stop(code ?? 0));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0));
 }

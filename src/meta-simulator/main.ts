@@ -1,3 +1,4 @@
+import { loadEnvironment } from '../config/load-environment';
 import { loadMetaSimulatorSettings } from '../config/meta.config';
 import { startDemoSimulator } from './demo';
 
@@ -6,6 +7,7 @@ import { startDemoSimulator } from './demo';
  * account and one messaging user ready to use.
  */
 async function main(): Promise<void> {
+  loadEnvironment();
   const { simulator, instructions } = await startDemoSimulator(loadMetaSimulatorSettings());
   process.stdout.write(`${instructions.join('\n')}\n`);
 

@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { TokenCipher } from '../../src/common/crypto/token-cipher';
 import { rawEnv } from '../../src/config/env';
 import { loadEmbeddedDatabaseSettings } from '../../src/config/database.config';
+import { loadEnvironment } from '../../src/config/load-environment';
 import { freePort, startEmbeddedDatabase } from '../../src/database/embedded-database';
 import { MetaSimulator } from '../../src/meta-simulator';
 import { combineBcryptLimits, measureBcryptLimit } from './bcrypt-limit';
@@ -641,6 +642,7 @@ async function run(options: BenchOptions, cleanup: Cleanup, argv: string[]): Pro
 }
 
 async function main(): Promise<void> {
+  loadEnvironment();
   const argv = process.argv.slice(2);
   let options: BenchOptions;
   try {
