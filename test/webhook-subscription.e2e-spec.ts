@@ -53,7 +53,7 @@ describe('Webhook subscription of connected accounts', () => {
         path: '/instagram/v21.0/me/subscribed_apps',
         query: expect.objectContaining({
           subscribed_fields:
-            'messages,messaging_postbacks,messaging_seen,messaging_referral,message_reactions,message_edit',
+            'messages,messaging_postbacks,messaging_seen,messaging_referral,message_reactions',
         }),
       }),
     ]);

@@ -437,7 +437,7 @@ describe('MetaSimulator', () => {
       );
       const accepted = await call(
         'POST',
-        `${sim.instagramApiUrl}/v21.0/me/subscribed_apps?subscribed_fields=messages,message_edit,messaging_seen`,
+        `${sim.instagramApiUrl}/v21.0/me/subscribed_apps?subscribed_fields=messages,message_reactions,messaging_seen`,
         { token: instagram.accessToken },
       );
 
@@ -458,7 +458,7 @@ describe('MetaSimulator', () => {
       });
       expect(onInstagram.json.error.message).toMatch(/- got "message_reads"$/);
       expect(accepted.json).toEqual({ success: true });
-      expect(instagram.subscribedFields).toEqual(['messages', 'message_edit', 'messaging_seen']);
+      expect(instagram.subscribedFields).toEqual(['messages', 'message_reactions', 'messaging_seen']);
     });
 
     it('reset forgets accounts, users, rules and records', async () => {

@@ -178,7 +178,6 @@ const SUBSCRIBABLE_FIELDS: Record<Host, Set<string>> = {
     'comments',
     'live_comments',
     'message_echoes',
-    'message_edit',
     'message_reactions',
     'messages',
     'messaging_handover',

@@ -666,7 +666,7 @@ describe('MetaGraphService', () => {
         path: '/instagram/v21.0/me/subscribed_apps',
         query: {
           subscribed_fields:
-            'messages,messaging_postbacks,messaging_seen,messaging_referral,message_reactions,message_edit',
+            'messages,messaging_postbacks,messaging_seen,messaging_referral,message_reactions',
         },
       });
     });

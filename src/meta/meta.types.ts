@@ -98,8 +98,10 @@ export interface RefreshedToken {
 
 /**
  * Webhook fields an account is subscribed to, named as Meta names them for each login type.
- * - `instagram` (Instagram Login, `POST graph.instagram.com/me/subscribed_apps`): Instagram
- *   webhook fields. Echoes of the account's own messages come with `messages` (`is_echo`).
+ * - `instagram` (Instagram Login, `POST graph.instagram.com/me/subscribed_apps`): the messaging
+ *   fields of Meta's "Instagram webhook fields and permissions" table. Echoes of the account's own
+ *   messages come with `messages` (`is_echo`); `message_edit` events are not a field of that table,
+ *   so it is not requested (an unknown field makes Meta refuse the whole subscription).
  * - `facebook` (Facebook Login, `POST graph.facebook.com/{page-id}/subscribed_apps`): Page
  *   webhook fields (`message_reads`, `messaging_referrals`, `message_edits`, ...); Meta refuses the
  *   Instagram names there. Which Instagram events reach the webhook is then decided by the Instagram
@@ -112,7 +114,6 @@ export const WEBHOOK_FIELDS: Record<ConnectionType, readonly string[]> = {
     'messaging_seen',
     'messaging_referral',
     'message_reactions',
-    'message_edit',
   ],
   facebook: [
     'messages',
