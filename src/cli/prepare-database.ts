@@ -1,6 +1,6 @@
 import { loadEmbeddedDatabaseSettings } from '../config/database.config';
 import { loadEnvironment } from '../config/load-environment';
-import { startEmbeddedDatabase } from '../database/embedded-database';
+import { loadEmbeddedDatabaseModule } from '../database/resolve-database';
 
 /**
  * Makes sure an embedded database can start on this machine (building FerretDB once if
@@ -9,6 +9,7 @@ import { startEmbeddedDatabase } from '../database/embedded-database';
 async function main(): Promise<void> {
   loadEnvironment();
   const log = (message: string) => process.stdout.write(`${message}\n`);
+  const { startEmbeddedDatabase } = loadEmbeddedDatabaseModule();
   const db = await startEmbeddedDatabase(loadEmbeddedDatabaseSettings(), {
     persistent: false,
     log,

@@ -1,6 +1,6 @@
 import { loadEmbeddedDatabaseSettings } from '../config/database.config';
 import { loadEnvironment } from '../config/load-environment';
-import { startEmbeddedDatabase } from '../database/embedded-database';
+import { loadEmbeddedDatabaseModule } from '../database/resolve-database';
 
 /**
  * `npm run db:serve`: starts a throwaway embedded database, prints `MONGODB_URL=<url>` on stdout
@@ -11,6 +11,7 @@ import { startEmbeddedDatabase } from '../database/embedded-database';
 async function main(): Promise<void> {
   loadEnvironment();
   const log = (message: string) => process.stderr.write(`${message}\n`);
+  const { startEmbeddedDatabase } = loadEmbeddedDatabaseModule();
   const db = await startEmbeddedDatabase(loadEmbeddedDatabaseSettings(), {
     persistent: false,
     log,

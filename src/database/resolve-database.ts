@@ -22,29 +22,35 @@ function isMissingEmbeddedDatabasePackage(error: unknown): boolean {
 }
 
 /**
+ * The embedded database module. It is development tooling built on devDependencies, so it is
+ * loaded only when an embedded server is about to start; a production install explains itself
+ * instead of failing on a missing module.
+ */
+export function loadEmbeddedDatabaseModule(): typeof EmbeddedDatabaseModule {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when it starts
+    return require('./embedded-database') as typeof EmbeddedDatabaseModule;
+  } catch (error) {
+    if (!isMissingEmbeddedDatabasePackage(error)) throw error;
+    throw new Error(
+      'The embedded development database is not installed ' +
+        `(${EMBEDDED_DATABASE_PACKAGES.join(', ')} are devDependencies): set MONGODB_URL.`,
+      { cause: error },
+    );
+  }
+}
+
+/**
  * `MONGODB_URL` when set; otherwise (outside production) an embedded server whose data
- * persists in `.data/` across restarts. The embedded database is development tooling built on
- * devDependencies, so it is loaded only here, when it is about to start.
+ * persists in `.data/` across restarts.
  */
 export async function resolveDatabase(log: (message: string) => void): Promise<ResolvedDatabase> {
   const { url } = loadDatabaseConfig();
   if (url) return { uri: url, stop: () => Promise.resolve() };
   if (isProductionEnv()) throw new Error('MONGODB_URL is required when NODE_ENV=production');
-  let embedded: typeof EmbeddedDatabaseModule;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when it starts
-    embedded = require('./embedded-database') as typeof EmbeddedDatabaseModule;
-  } catch (error) {
-    if (!isMissingEmbeddedDatabasePackage(error)) throw error;
-    throw new Error(
-      'MONGODB_URL is not set and the embedded development database is not installed ' +
-        `(${EMBEDDED_DATABASE_PACKAGES.join(', ')} are devDependencies): set MONGODB_URL.`,
-      { cause: error },
-    );
-  }
-  const db = await embedded.startEmbeddedDatabase(loadEmbeddedDatabaseSettings(), {
-    persistent: true,
-    log,
-  });
+  const db = await loadEmbeddedDatabaseModule().startEmbeddedDatabase(
+    loadEmbeddedDatabaseSettings(),
+    { persistent: true, log },
+  );
   return { uri: `${db.uri}/${DEFAULT_DATABASE_NAME}`, stop: () => db.stop() };
 }
