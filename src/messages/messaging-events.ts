@@ -80,9 +80,4 @@ export interface ReferralEvent extends EventBase {
 
 /** One Instagram messaging webhook event, normalised. */
 export type MessagingEvent =
-  | MessageEvent
-  | MessageDeletedEvent
-  | MessageEditEvent
-  | ReactionEvent
-  | ReadEvent
-  | ReferralEvent;
+  MessageEvent | MessageDeletedEvent | MessageEditEvent | ReactionEvent | ReadEvent | ReferralEvent;

@@ -458,7 +458,11 @@ describe('MetaSimulator', () => {
       });
       expect(onInstagram.json.error.message).toMatch(/- got "message_reads"$/);
       expect(accepted.json).toEqual({ success: true });
-      expect(instagram.subscribedFields).toEqual(['messages', 'message_reactions', 'messaging_seen']);
+      expect(instagram.subscribedFields).toEqual([
+        'messages',
+        'message_reactions',
+        'messaging_seen',
+      ]);
     });
 
     it('reset forgets accounts, users, rules and records', async () => {
