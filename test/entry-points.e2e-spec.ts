@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
-import { freePort } from '../src/database/embedded-database';
+import { freePort } from '../src/embedded/child-processes';
 
 /**
  * Every entry point reads `.env` from its working directory before anything reads configuration.

@@ -1,12 +1,19 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { goEnvironment } from '../config/database.config';
+import {
+  findOnPath,
+  freePort,
+  isExecutable,
+  killOnExit,
+  stopChild,
+  tail,
+} from '../embedded/child-processes';
 import type { EmbeddedDatabaseSettings, EmbeddedEngine } from '../config/database.config';
 
 const execFileAsync = promisify(execFile);
@@ -46,32 +53,6 @@ export class EmbeddedDatabaseUnavailableError extends Error {
   }
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string, dirs: string[]): string | undefined {
-  return dirs.map((dir) => join(dir, name)).find(isExecutable);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitForPing(uri: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -90,30 +71,6 @@ async function waitForPing(uri: string, child: ChildProcess, timeoutMs: number):
     }
   }
   throw new Error(`did not answer a ping within ${timeoutMs} ms: ${String(lastError)}`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(killTimer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/** Kills children synchronously if the parent exits without stopping them. */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => liveChildren.forEach((c) => c.kill('SIGKILL')));
-  }
 }
 
 // ---------------------------------------------------------------- FerretDB
@@ -228,17 +185,14 @@ async function startFerretdb(
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  track(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
+  killOnExit(child);
+  const stderr = tail(child.stderr);
   const uri = `mongodb://127.0.0.1:${port}`;
   try {
     await waitForPing(uri, child, 20_000);
   } catch (error) {
     await stopChild(child);
-    throw new Error(`FerretDB ${String(error)} ${stderr}`.trim(), { cause: error });
+    throw new Error(`FerretDB ${String(error)} ${stderr()}`.trim(), { cause: error });
   }
   return {
     uri,

@@ -11,7 +11,8 @@ import { TokenCipher } from '../../src/common/crypto/token-cipher';
 import { rawEnv } from '../../src/config/env';
 import { loadEmbeddedDatabaseSettings } from '../../src/config/database.config';
 import { loadEnvironment } from '../../src/config/load-environment';
-import { freePort, startEmbeddedDatabase } from '../../src/database/embedded-database';
+import { startEmbeddedDatabase } from '../../src/database/embedded-database';
+import { freePort } from '../../src/embedded/child-processes';
 import { MetaSimulator } from '../../src/meta-simulator';
 import { combineBcryptLimits, measureBcryptLimit } from './bcrypt-limit';
 import {

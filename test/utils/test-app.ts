@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
-import { freePort } from '../../src/database/embedded-database';
+import { freePort } from '../../src/embedded/child-processes';
 import { MetaSimulator } from '../../src/meta-simulator';
 
 export interface TestApp {
