@@ -1,15 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  clampLimit,
-  conversationAttachment,
-  decodeCursor,
-  encodeCursor,
-  pick,
-  pickLoose,
-  requestedFields,
-} from './graph-shapes';
+import { type GraphContext, type Host, page } from './graph-context';
+import { conversationAttachment, pick, pickLoose, requestedFields } from './graph-shapes';
 import {
   GraphError,
   graphError,
@@ -25,56 +18,24 @@ import {
   unsupportedRequest,
 } from './simulator-http';
 import {
+  type Conversation,
+  type MediaItem,
+  type RecordedRequest,
+  type SentMessage,
+  SIMULATED_APP,
+  type SimAccount,
+  SimulatorState,
+  type SimUser,
+  type StoredMessage,
+} from './state';
+import {
   inboundMessage,
   signWebhookBody,
   webhookBatch,
   type WebhookMessagingEvent,
 } from './webhook-events';
 
-export interface SimAccount {
-  instagramBusinessId: string;
-  pageId?: string;
-  connectionType: 'facebook' | 'instagram';
-  accessToken: string;
-  username: string;
-  name: string;
-  profilePictureUrl: string;
-  followersCount: number;
-  followsCount: number;
-  mediaCount: number;
-  biography: string;
-  website: string;
-  tokenExpired: boolean;
-  subscribedFields: string[];
-}
-
-export interface SimUser {
-  igsid: string;
-  username: string;
-  name: string;
-  profilePic: string;
-  followerCount: number;
-  isUserFollowBusiness: boolean;
-  isBusinessFollowUser: boolean;
-  isVerifiedUser: boolean;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: unknown;
-  at: Date;
-}
-
-export interface SentMessage {
-  accountId: string;
-  recipientId: string;
-  messageId: string;
-  body: Record<string, unknown>;
-  at: Date;
-}
+export type { RecordedRequest, SentMessage, SimAccount, SimUser } from './state';
 
 export interface FailureRule {
   method?: string;
@@ -87,58 +48,9 @@ export interface FailureRule {
   headers?: Record<string, string>;
 }
 
-/** A message in the simulated conversation store (sent, or seen in a delivered webhook). */
-interface StoredMessage {
-  id: string;
-  createdAt: Date;
-  fromId: string;
-  toId: string;
-  text?: string;
-  attachments: { type: string; url?: string }[];
-}
-
-interface Conversation {
-  id: string;
-  accountId: string;
-  userId: string;
-  updatedAt: Date;
-  messages: StoredMessage[];
-}
-
-interface MediaItem {
-  id: string;
-  caption: string;
-  mediaType: 'IMAGE' | 'VIDEO' | 'CAROUSEL_ALBUM';
-  /** For a carousel album, its first child's image (as Meta returns it). */
-  mediaUrl: string;
-  thumbnailUrl?: string;
-  permalink: string;
-  timestamp: Date;
-}
-
-interface IssuedToken {
-  accountId: string;
-  expired: boolean;
-}
-
-type Host = 'graph' | 'instagram';
-
-interface GraphContext {
-  host: Host;
-  method: string;
-  /** Path below the host prefix and version, split into decoded segments. */
-  segments: string[];
-  /** Full request path, used for paging links. */
-  fullPath: string;
-  query: Record<string, string>;
-  body: unknown;
-  account: SimAccount;
-}
-
 const API_VERSION_PATTERN = /^v\d+\.\d+$/;
 const MAX_TEXT_BYTES = 1000;
 const TOKEN_LIFETIME_SECONDS = 5_184_000;
-const SIMULATED_APP = { id: '100000000000001', name: 'Instagram DM Automation (simulated)' };
 const SENDER_ACTIONS = new Set(['mark_seen', 'typing_on', 'typing_off', 'react', 'unreact']);
 const ATTACHMENT_TYPES = new Set(['image', 'video', 'audio', 'file', 'like_heart', 'MEDIA_SHARE']);
 const MESSAGE_TAGS = new Set(['HUMAN_AGENT']);
@@ -234,17 +146,12 @@ const USER_FIELDS = new Set([
 export class MetaSimulator {
   readonly graphApiUrl: string;
   readonly instagramApiUrl: string;
-  readonly requests: RecordedRequest[] = [];
-  readonly sentMessages: SentMessage[] = [];
+  readonly requests: RecordedRequest[];
+  readonly sentMessages: SentMessage[];
   appSecret: string;
   webhookUrl?: string;
 
-  private readonly accounts = new Map<string, SimAccount>();
-  private readonly users = new Map<string, SimUser>();
-  private readonly appScopedIds = new Map<string, string>();
-  private readonly media = new Map<string, MediaItem[]>();
-  private readonly issuedTokens = new Map<string, IssuedToken>();
-  private readonly conversations = new Map<string, Conversation>();
+  private readonly world: SimulatorState;
   private rules: (FailureRule & { remaining: number })[] = [];
   private latencyMs = 0;
   private rateLimit: number | undefined;
@@ -255,6 +162,9 @@ export class MetaSimulator {
     readonly url: string,
     options: { appSecret?: string; webhookUrl?: string },
   ) {
+    this.world = new SimulatorState(url);
+    this.requests = this.world.requests;
+    this.sentMessages = this.world.sentMessages;
     this.graphApiUrl = `${url}/graph`;
     this.instagramApiUrl = `${url}/instagram`;
     this.appSecret = options.appSecret ?? randomBytes(16).toString('hex');
@@ -294,11 +204,12 @@ export class MetaSimulator {
   }
 
   addAccount(input: Partial<SimAccount> = {}): SimAccount {
-    const instagramBusinessId = input.instagramBusinessId ?? this.freshId('178414', 17);
+    const instagramBusinessId = input.instagramBusinessId ?? this.world.freshId('178414', 17);
     const connectionType = input.connectionType ?? 'instagram';
     const account: SimAccount = {
       instagramBusinessId,
-      pageId: input.pageId ?? (connectionType === 'facebook' ? this.freshId('10', 15) : undefined),
+      pageId:
+        input.pageId ?? (connectionType === 'facebook' ? this.world.freshId('10', 15) : undefined),
       connectionType,
       accessToken: input.accessToken ?? newToken(connectionType),
       username: input.username ?? `shop_${instagramBusinessId.slice(-6)}`,
@@ -314,14 +225,14 @@ export class MetaSimulator {
       tokenExpired: input.tokenExpired ?? false,
       subscribedFields: input.subscribedFields ? [...input.subscribedFields] : [],
     };
-    this.accounts.set(instagramBusinessId, account);
-    this.appScopedIds.set(instagramBusinessId, this.freshId('7', 16));
-    this.media.delete(instagramBusinessId);
+    this.world.accounts.set(instagramBusinessId, account);
+    this.world.appScopedIds.set(instagramBusinessId, this.world.freshId('7', 16));
+    this.world.media.delete(instagramBusinessId);
     return account;
   }
 
   addUser(input: Partial<SimUser> = {}): SimUser {
-    const igsid = input.igsid ?? this.freshId('6', 16);
+    const igsid = input.igsid ?? this.world.freshId('6', 16);
     const user: SimUser = {
       igsid,
       username: input.username ?? `user_${igsid.slice(-6)}`,
@@ -332,16 +243,16 @@ export class MetaSimulator {
       isBusinessFollowUser: input.isBusinessFollowUser ?? false,
       isVerifiedUser: input.isVerifiedUser ?? false,
     };
-    this.users.set(igsid, user);
+    this.world.users.set(igsid, user);
     return user;
   }
 
   /** Later calls with this token fail with code 190, subcode 463. */
   expireToken(accessToken: string): void {
-    for (const account of this.accounts.values()) {
+    for (const account of this.world.accounts.values()) {
       if (account.accessToken === accessToken) account.tokenExpired = true;
     }
-    const issued = this.issuedTokens.get(accessToken);
+    const issued = this.world.issuedTokens.get(accessToken);
     if (issued) issued.expired = true;
   }
 
@@ -364,18 +275,11 @@ export class MetaSimulator {
   }
 
   reset(): void {
-    this.accounts.clear();
-    this.users.clear();
-    this.appScopedIds.clear();
-    this.media.clear();
-    this.issuedTokens.clear();
-    this.conversations.clear();
+    this.world.clear();
     this.rules = [];
     this.latencyMs = 0;
     this.rateLimit = undefined;
     this.callTimes = [];
-    this.requests.length = 0;
-    this.sentMessages.length = 0;
   }
 
   /**
@@ -406,34 +310,11 @@ export class MetaSimulator {
   /** Snapshot of the simulated world, as served by `GET /_simulator/state`. */
   state(): Record<string, unknown> {
     return {
-      accounts: [...this.accounts.values()].map((account) => ({
-        ...account,
-        appScopedId: this.appScopedIds.get(account.instagramBusinessId),
-        refreshedTokens: [...this.issuedTokens.entries()]
-          .filter(([, issued]) => issued.accountId === account.instagramBusinessId)
-          .map(([token, issued]) => ({ accessToken: token, expired: issued.expired })),
-      })),
-      users: [...this.users.values()],
-      conversations: [...this.conversations.values()].map((c) => ({
-        id: c.id,
-        accountId: c.accountId,
-        userId: c.userId,
-        updatedAt: c.updatedAt,
-        messageCount: c.messages.length,
-      })),
-      sentMessages: this.sentMessages,
-      requests: this.requests,
+      ...this.world.snapshot(),
       latencyMs: this.latencyMs,
       rateLimit: this.rateLimit ?? null,
       pendingFailures: this.rules.map((r) => ({ ...r, path: r.path?.toString() })),
     };
-  }
-
-  private freshId(prefix: string, length: number): string {
-    for (;;) {
-      const id = numericId(prefix, length);
-      if (!this.accounts.has(id) && !this.users.has(id)) return id;
-    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -461,7 +342,7 @@ export class MetaSimulator {
       body = rawBody;
       parseError = error instanceof GraphError ? error : undefined;
     }
-    this.requests.push({ method, path: url.pathname, query, headers, body, at: new Date() });
+    this.world.requests.push({ method, path: url.pathname, query, headers, body, at: new Date() });
     if (this.latencyMs > 0) await delay(this.latencyMs);
     try {
       if (parseError) throw parseError;
@@ -504,7 +385,16 @@ export class MetaSimulator {
     const token = this.tokenOf(headers, query, body);
     const account = this.authenticate(host, token);
     this.checkAppSecretProof(token, query, body);
-    return this.route({ host, method, segments, fullPath: url.pathname, query, body, account });
+    return this.route({
+      world: this.world,
+      host,
+      method,
+      segments,
+      fullPath: url.pathname,
+      query,
+      body,
+      account,
+    });
   }
 
   private applyFailureRules(method: string, path: string): void {
@@ -566,12 +456,12 @@ export class MetaSimulator {
     const invalid = graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
     let account: SimAccount | undefined;
     let expired: boolean;
-    const issued = this.issuedTokens.get(token);
+    const issued = this.world.issuedTokens.get(token);
     if (issued) {
-      account = this.accounts.get(issued.accountId);
+      account = this.world.accounts.get(issued.accountId);
       expired = issued.expired;
     } else {
-      account = [...this.accounts.values()].find((a) => a.accessToken === token);
+      account = [...this.world.accounts.values()].find((a) => a.accessToken === token);
       expired = account?.tokenExpired ?? false;
     }
     if (!account) throw invalid;
@@ -615,7 +505,7 @@ export class MetaSimulator {
       id === 'me' ||
       id === account.instagramBusinessId ||
       id === account.pageId ||
-      id === this.appScopedIds.get(account.instagramBusinessId)
+      id === this.world.appScopedIds.get(account.instagramBusinessId)
     );
   }
 
@@ -629,7 +519,7 @@ export class MetaSimulator {
     if (edgeName === undefined) {
       if (method !== 'GET') throw unsupportedRequest(method, node);
       if (this.ownsNode(ctx, node)) return this.nodeFields(ctx, node);
-      const user = this.users.get(node);
+      const user = this.world.users.get(node);
       if (user) return this.userFields(ctx, user);
       throw unsupportedRequest(method, node);
     }
@@ -663,7 +553,7 @@ export class MetaSimulator {
       });
     }
     const accessToken = newToken('instagram');
-    this.issuedTokens.set(accessToken, {
+    this.world.issuedTokens.set(accessToken, {
       accountId: ctx.account.instagramBusinessId,
       expired: false,
     });
@@ -687,7 +577,7 @@ export class MetaSimulator {
     const all: Record<string, unknown> = {
       id:
         ctx.host === 'instagram'
-          ? this.appScopedIds.get(account.instagramBusinessId)
+          ? this.world.appScopedIds.get(account.instagramBusinessId)
           : account.instagramBusinessId,
       ig_id: Number(account.instagramBusinessId.slice(-10)),
       user_id: account.instagramBusinessId,
@@ -728,7 +618,7 @@ export class MetaSimulator {
   }
 
   private mediaOf(account: SimAccount): MediaItem[] {
-    let items = this.media.get(account.instagramBusinessId);
+    let items = this.world.media.get(account.instagramBusinessId);
     if (!items) {
       const count = Math.min(account.mediaCount, 50);
       const newest = Date.now();
@@ -745,7 +635,7 @@ export class MetaSimulator {
           timestamp: new Date(newest - i * 86_400_000),
         };
       });
-      this.media.set(account.instagramBusinessId, items);
+      this.world.media.set(account.instagramBusinessId, items);
     }
     return items;
   }
@@ -761,7 +651,7 @@ export class MetaSimulator {
       timestamp: graphTime(m.timestamp),
     }));
     const fields = requestedFields(ctx.query, ['id']);
-    return this.page(
+    return page(
       ctx,
       items.map((item) => pickLoose(item, fields)),
     );
@@ -801,7 +691,7 @@ export class MetaSimulator {
     this.requireRecipient(recipientId);
     const messageId = `m_${randomBytes(24).toString('base64url')}`;
     const at = new Date();
-    this.sentMessages.push({
+    this.world.sentMessages.push({
       accountId: ctx.account.instagramBusinessId,
       recipientId,
       messageId,
@@ -876,13 +766,13 @@ export class MetaSimulator {
   }
 
   private requireRecipient(recipientId: string): void {
-    if (!this.users.has(recipientId)) {
+    if (!this.world.users.has(recipientId)) {
       throw graphError(400, 100, '(#100) No matching user found', { subcode: 2018001 });
     }
   }
 
   private conversationFor(accountId: string, userId: string): Conversation {
-    for (const conversation of this.conversations.values()) {
+    for (const conversation of this.world.conversations.values()) {
       if (conversation.accountId === accountId && conversation.userId === userId)
         return conversation;
     }
@@ -896,7 +786,7 @@ export class MetaSimulator {
       updatedAt: new Date(),
       messages: [],
     };
-    this.conversations.set(id, conversation);
+    this.world.conversations.set(id, conversation);
     return conversation;
   }
 
@@ -909,16 +799,16 @@ export class MetaSimulator {
   }
 
   private participant(id: string): { username: string; id: string } {
-    const account = this.accounts.get(id);
+    const account = this.world.accounts.get(id);
     if (account) return { username: account.username, id };
-    return { username: this.users.get(id)?.username ?? id, id };
+    return { username: this.world.users.get(id)?.username ?? id, id };
   }
 
   private listConversations(ctx: GraphContext): unknown {
-    if (ctx.host === 'graph' && ctx.query.platform !== 'instagram') return this.page(ctx, []);
+    if (ctx.host === 'graph' && ctx.query.platform !== 'instagram') return page(ctx, []);
     const accountId = ctx.account.instagramBusinessId;
     const fields = requestedFields(ctx.query, ['id']);
-    const items = [...this.conversations.values()]
+    const items = [...this.world.conversations.values()]
       .filter((c) => c.accountId === accountId && c.messages.length > 0)
       .filter((c) => ctx.query.user_id === undefined || c.userId === ctx.query.user_id)
       .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())
@@ -932,11 +822,11 @@ export class MetaSimulator {
           fields,
         ),
       );
-    return this.page(ctx, items);
+    return page(ctx, items);
   }
 
   private listMessages(ctx: GraphContext, conversationId: string): unknown {
-    const conversation = this.conversations.get(conversationId);
+    const conversation = this.world.conversations.get(conversationId);
     if (!conversation || conversation.accountId !== ctx.account.instagramBusinessId) {
       throw unsupportedRequest(ctx.method, conversationId);
     }
@@ -960,7 +850,7 @@ export class MetaSimulator {
         fields,
       ),
     );
-    return this.page(ctx, items);
+    return page(ctx, items);
   }
 
   private subscribedApps(ctx: GraphContext): unknown {
@@ -1001,26 +891,6 @@ export class MetaSimulator {
     return { success: true };
   }
 
-  /** Cursor paging like the Graph API: `paging.cursors` always, `paging.next` only when more remain. */
-  private page(ctx: GraphContext, items: unknown[]): unknown {
-    const limit = clampLimit(ctx.query.limit);
-    const start = ctx.query.after === undefined ? 0 : decodeCursor(ctx.query.after);
-    const data = items.slice(start, start + limit);
-    if (data.length === 0) return { data };
-    const before = encodeCursor(start);
-    const after = encodeCursor(start + data.length);
-    const paging: Record<string, unknown> = { cursors: { before, after } };
-    if (start + data.length < items.length) {
-      const next = new URL(`${this.url}${ctx.fullPath}`);
-      for (const [key, value] of Object.entries(ctx.query)) {
-        if (key !== 'access_token' && key !== 'appsecret_proof') next.searchParams.set(key, value);
-      }
-      next.searchParams.set('after', after);
-      paging.next = next.toString();
-    }
-    return { data, paging };
-  }
-
   /** Records messages seen in a delivered webhook into the conversation store. */
   private ingestWebhook(payload: unknown): void {
     if (!isRecord(payload) || !Array.isArray(payload.entry)) return;
@@ -1048,13 +918,13 @@ export class MetaSimulator {
     const echo = message.is_echo === true;
     const accountId = echo ? fromId : toId;
     const userId = echo ? toId : fromId;
-    if (!this.accounts.has(accountId) || typeof message.mid !== 'string') return;
+    if (!this.world.accounts.has(accountId) || typeof message.mid !== 'string') return;
     if (message.is_deleted === true) {
       const conversation = this.conversationFor(accountId, userId);
       conversation.messages = conversation.messages.filter((m) => m.id !== message.mid);
       return;
     }
-    if (!this.users.has(userId)) this.addUser({ igsid: userId });
+    if (!this.world.users.has(userId)) this.addUser({ igsid: userId });
     const attachments = (Array.isArray(message.attachments) ? message.attachments : [])
       .filter(isRecord)
       .map((a) => {
@@ -1152,7 +1022,7 @@ export class MetaSimulator {
   ): Promise<void> {
     const accountId =
       typeof body.instagramBusinessId === 'string' ? body.instagramBusinessId : undefined;
-    if (!accountId || !this.accounts.has(accountId)) {
+    if (!accountId || !this.world.accounts.has(accountId)) {
       sendJson(res, 404, {
         error: { message: 'instagramBusinessId must name a simulated account' },
       });
@@ -1166,7 +1036,9 @@ export class MetaSimulator {
       return;
     }
     const from = typeof body.from === 'string' && body.from !== '' ? body.from : undefined;
-    const user = from ? (this.users.get(from) ?? this.addUser({ igsid: from })) : this.addUser();
+    const user = from
+      ? (this.world.users.get(from) ?? this.addUser({ igsid: from }))
+      : this.addUser();
     const attachments = Array.isArray(body.attachments)
       ? body.attachments.filter(isRecord).map((a) => ({
           type: typeof a.type === 'string' ? a.type : 'image',
