@@ -1,19 +1,21 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Faults, type FailureRule } from './faults';
 import { type GraphContext, type Host, page } from './graph-context';
 import { conversationAttachment, pick, pickLoose, requestedFields } from './graph-shapes';
 import {
   GraphError,
+  isRecord,
   graphError,
   graphTime,
   lowerCaseHeaders,
-  newFbtraceId,
   numericId,
   parseBody,
   PLACEHOLDER_PNG,
   postRaw,
   readBody,
+  sendGraphError,
   sendJson,
   unsupportedRequest,
 } from './simulator-http';
@@ -35,18 +37,8 @@ import {
   type WebhookMessagingEvent,
 } from './webhook-events';
 
+export type { FailureRule } from './faults';
 export type { RecordedRequest, SentMessage, SimAccount, SimUser } from './state';
-
-export interface FailureRule {
-  method?: string;
-  /** A string matches paths ending with it; a RegExp is tested against the full path. */
-  path?: string | RegExp;
-  /** How many matching requests fail; default 1, `Infinity` for all. */
-  times?: number;
-  status: number;
-  error: { message: string; type?: string; code: number; error_subcode?: number };
-  headers?: Record<string, string>;
-}
 
 const API_VERSION_PATTERN = /^v\d+\.\d+$/;
 const MAX_TEXT_BYTES = 1000;
@@ -152,10 +144,7 @@ export class MetaSimulator {
   webhookUrl?: string;
 
   private readonly world: SimulatorState;
-  private rules: (FailureRule & { remaining: number })[] = [];
-  private latencyMs = 0;
-  private rateLimit: number | undefined;
-  private callTimes: number[] = [];
+  private readonly faults = new Faults();
 
   private constructor(
     private readonly server: Server,
@@ -257,17 +246,16 @@ export class MetaSimulator {
   }
 
   failNext(rule: FailureRule): void {
-    this.rules.push({ ...rule, remaining: rule.times ?? 1 });
+    this.faults.failNext(rule);
   }
 
   setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
+    this.faults.setLatency(ms);
   }
 
   /** Caps Graph calls per second across the app; extra calls get Meta's code 4 throttling error. */
   setRateLimit(callsPerSecond: number | undefined): void {
-    this.rateLimit = callsPerSecond;
-    this.callTimes = [];
+    this.faults.setRateLimit(callsPerSecond);
   }
 
   clearRequests(): void {
@@ -276,10 +264,7 @@ export class MetaSimulator {
 
   reset(): void {
     this.world.clear();
-    this.rules = [];
-    this.latencyMs = 0;
-    this.rateLimit = undefined;
-    this.callTimes = [];
+    this.faults.clear();
   }
 
   /**
@@ -311,9 +296,7 @@ export class MetaSimulator {
   state(): Record<string, unknown> {
     return {
       ...this.world.snapshot(),
-      latencyMs: this.latencyMs,
-      rateLimit: this.rateLimit ?? null,
-      pendingFailures: this.rules.map((r) => ({ ...r, path: r.path?.toString() })),
+      ...this.faults.snapshot(),
     };
   }
 
@@ -343,26 +326,14 @@ export class MetaSimulator {
       parseError = error instanceof GraphError ? error : undefined;
     }
     this.world.requests.push({ method, path: url.pathname, query, headers, body, at: new Date() });
-    if (this.latencyMs > 0) await delay(this.latencyMs);
+    await this.faults.delay();
     try {
       if (parseError) throw parseError;
       const result = this.graph(match[1] as Host, method, url, query, headers, body);
       sendJson(res, 200, result);
     } catch (error) {
       if (!(error instanceof GraphError)) throw error;
-      sendJson(
-        res,
-        error.status,
-        { error: { ...error.error, fbtrace_id: newFbtraceId() } },
-        {
-          ...(error.error.code === 190
-            ? {
-                'www-authenticate': `OAuth "Facebook Platform" "invalid_token" "${error.error.message}"`,
-              }
-            : {}),
-          ...error.headers,
-        },
-      );
+      sendGraphError(res, error);
     }
   }
 
@@ -374,8 +345,7 @@ export class MetaSimulator {
     headers: Record<string, string>,
     body: unknown,
   ): unknown {
-    this.applyFailureRules(method, url.pathname);
-    this.applyRateLimit();
+    this.faults.check(method, url.pathname);
     const segments = url.pathname
       .slice(host.length + 1)
       .split('/')
@@ -395,42 +365,6 @@ export class MetaSimulator {
       body,
       account,
     });
-  }
-
-  private applyFailureRules(method: string, path: string): void {
-    const index = this.rules.findIndex(
-      (rule) =>
-        (rule.method === undefined || rule.method.toUpperCase() === method) &&
-        (rule.path === undefined ||
-          (typeof rule.path === 'string' ? path.endsWith(rule.path) : rule.path.test(path))),
-    );
-    if (index < 0) return;
-    const rule = this.rules[index];
-    rule.remaining -= 1;
-    if (rule.remaining <= 0) this.rules.splice(index, 1);
-    throw new GraphError(rule.status, rule.error, rule.headers);
-  }
-
-  private applyRateLimit(): void {
-    if (this.rateLimit === undefined) return;
-    const now = Date.now();
-    this.callTimes = this.callTimes.filter((t) => now - t < 1000);
-    if (this.callTimes.length >= this.rateLimit) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((this.callTimes[0] + 1000 - now) / 1000));
-      const usage = { call_count: 100, total_cputime: 100, total_time: 100 };
-      throw graphError(429, 4, '(#4) Application request limit reached', {
-        headers: {
-          'x-app-usage': JSON.stringify(usage),
-          'x-business-use-case-usage': JSON.stringify({
-            [SIMULATED_APP.id]: [
-              { type: 'instagram', ...usage, estimated_time_to_regain_access: 0 },
-            ],
-          }),
-          'retry-after': String(retryAfterSeconds),
-        },
-      });
-    }
-    this.callTimes.push(now);
   }
 
   private tokenOf(
@@ -1065,10 +999,6 @@ export class MetaSimulator {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `times` of a failure rule sent as JSON, where `"always"` stands for Infinity. */
 function timesOf(value: unknown): number {
   if (value === 'always' || value === 'Infinity') return Infinity;
@@ -1081,8 +1011,4 @@ function numberOr(value: unknown, fallback: number): number {
 
 function newToken(connectionType: 'facebook' | 'instagram'): string {
   return `${connectionType === 'facebook' ? 'EAA' : 'IGAA'}${randomBytes(36).toString('base64url')}`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

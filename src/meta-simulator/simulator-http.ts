@@ -42,6 +42,14 @@ export function graphError(
   );
 }
 
+/** Meta's `(#100)` error for a missing or invalid parameter. */
+export function invalidParameter(
+  message: string,
+  extra: { type?: string; subcode?: number } = {},
+): GraphError {
+  return graphError(400, 100, `(#100) ${message}`, extra);
+}
+
 /** Meta's error for ids that do not exist or the token may not see. */
 export function unsupportedRequest(method: string, id: string): GraphError {
   return graphError(
@@ -52,8 +60,21 @@ export function unsupportedRequest(method: string, id: string): GraphError {
   );
 }
 
-export function newFbtraceId(): string {
-  return randomBytes(8).toString('base64url');
+/** Renders a Graph error as Meta does: a fresh `fbtrace_id`, `WWW-Authenticate` on token errors. */
+export function sendGraphError(res: ServerResponse, error: GraphError): void {
+  sendJson(
+    res,
+    error.status,
+    { error: { ...error.error, fbtrace_id: randomBytes(8).toString('base64url') } },
+    {
+      ...(error.error.code === 190
+        ? {
+            'www-authenticate': `OAuth "Facebook Platform" "invalid_token" "${error.error.message}"`,
+          }
+        : {}),
+      ...error.headers,
+    },
+  );
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {
@@ -80,8 +101,7 @@ export function parseBody(raw: string, contentType: string | undefined): unknown
   try {
     return JSON.parse(raw) as unknown;
   } catch {
-    if (type.includes('json'))
-      throw graphError(400, 100, '(#100) Invalid JSON in the request body');
+    if (type.includes('json')) throw invalidParameter('Invalid JSON in the request body');
     return raw;
   }
 }
@@ -145,6 +165,15 @@ export function postRaw(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `value` when it is a string, else undefined. */
+export function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** Graph API timestamp format: `2024-05-01T12:00:00+0000`. */
