@@ -1,16 +1,16 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAccount, createUser, listMedia, ownsNode, readNode } from './accounts';
 import { Faults, type FailureRule } from './faults';
 import { type GraphContext, type Host, page } from './graph-context';
-import { conversationAttachment, pick, pickLoose, requestedFields } from './graph-shapes';
+import { conversationAttachment, pickLoose, requestedFields } from './graph-shapes';
 import {
   GraphError,
   isRecord,
   graphError,
   graphTime,
   lowerCaseHeaders,
-  numericId,
   parseBody,
   PLACEHOLDER_PNG,
   postRaw,
@@ -21,7 +21,6 @@ import {
 } from './simulator-http';
 import {
   type Conversation,
-  type MediaItem,
   type RecordedRequest,
   type SentMessage,
   SIMULATED_APP,
@@ -30,6 +29,7 @@ import {
   type SimUser,
   type StoredMessage,
 } from './state';
+import { authenticate, checkAppSecretProof, expireToken, refreshToken, tokenOf } from './tokens';
 import {
   inboundMessage,
   signWebhookBody,
@@ -42,7 +42,6 @@ export type { RecordedRequest, SentMessage, SimAccount, SimUser } from './state'
 
 const API_VERSION_PATTERN = /^v\d+\.\d+$/;
 const MAX_TEXT_BYTES = 1000;
-const TOKEN_LIFETIME_SECONDS = 5_184_000;
 const SENDER_ACTIONS = new Set(['mark_seen', 'typing_on', 'typing_off', 'react', 'unreact']);
 const ATTACHMENT_TYPES = new Set(['image', 'video', 'audio', 'file', 'like_heart', 'MEDIA_SHARE']);
 const MESSAGE_TAGS = new Set(['HUMAN_AGENT']);
@@ -92,43 +91,6 @@ const SUBSCRIBABLE_FIELDS: Record<Host, Set<string>> = {
     'standby',
   ]),
 };
-const ACCOUNT_FIELDS: Record<Host, Set<string>> = {
-  graph: new Set([
-    'id',
-    'ig_id',
-    'username',
-    'name',
-    'profile_picture_url',
-    'followers_count',
-    'follows_count',
-    'media_count',
-    'biography',
-    'website',
-  ]),
-  instagram: new Set([
-    'id',
-    'user_id',
-    'username',
-    'name',
-    'account_type',
-    'profile_picture_url',
-    'followers_count',
-    'follows_count',
-    'media_count',
-    'biography',
-    'website',
-  ]),
-};
-const USER_FIELDS = new Set([
-  'id',
-  'name',
-  'username',
-  'profile_pic',
-  'follower_count',
-  'is_user_follow_business',
-  'is_business_follow_user',
-  'is_verified_user',
-]);
 
 /**
  * An in-process stand-in for the Meta Graph API (`graph.facebook.com` under
@@ -193,56 +155,16 @@ export class MetaSimulator {
   }
 
   addAccount(input: Partial<SimAccount> = {}): SimAccount {
-    const instagramBusinessId = input.instagramBusinessId ?? this.world.freshId('178414', 17);
-    const connectionType = input.connectionType ?? 'instagram';
-    const account: SimAccount = {
-      instagramBusinessId,
-      pageId:
-        input.pageId ?? (connectionType === 'facebook' ? this.world.freshId('10', 15) : undefined),
-      connectionType,
-      accessToken: input.accessToken ?? newToken(connectionType),
-      username: input.username ?? `shop_${instagramBusinessId.slice(-6)}`,
-      name: input.name ?? `Shop ${instagramBusinessId.slice(-6)}`,
-      profilePictureUrl:
-        input.profilePictureUrl ??
-        `${this.url}/_simulator/assets/profile-${instagramBusinessId}.png`,
-      followersCount: input.followersCount ?? 1280,
-      followsCount: input.followsCount ?? 210,
-      mediaCount: input.mediaCount ?? 12,
-      biography: input.biography ?? 'Handmade goods, shipped worldwide.',
-      website: input.website ?? 'https://shop.example.com',
-      tokenExpired: input.tokenExpired ?? false,
-      subscribedFields: input.subscribedFields ? [...input.subscribedFields] : [],
-    };
-    this.world.accounts.set(instagramBusinessId, account);
-    this.world.appScopedIds.set(instagramBusinessId, this.world.freshId('7', 16));
-    this.world.media.delete(instagramBusinessId);
-    return account;
+    return createAccount(this.world, input);
   }
 
   addUser(input: Partial<SimUser> = {}): SimUser {
-    const igsid = input.igsid ?? this.world.freshId('6', 16);
-    const user: SimUser = {
-      igsid,
-      username: input.username ?? `user_${igsid.slice(-6)}`,
-      name: input.name ?? `User ${igsid.slice(-6)}`,
-      profilePic: input.profilePic ?? `${this.url}/_simulator/assets/user-${igsid}.png`,
-      followerCount: input.followerCount ?? 150,
-      isUserFollowBusiness: input.isUserFollowBusiness ?? false,
-      isBusinessFollowUser: input.isBusinessFollowUser ?? false,
-      isVerifiedUser: input.isVerifiedUser ?? false,
-    };
-    this.world.users.set(igsid, user);
-    return user;
+    return createUser(this.world, input);
   }
 
   /** Later calls with this token fail with code 190, subcode 463. */
   expireToken(accessToken: string): void {
-    for (const account of this.world.accounts.values()) {
-      if (account.accessToken === accessToken) account.tokenExpired = true;
-    }
-    const issued = this.world.issuedTokens.get(accessToken);
-    if (issued) issued.expired = true;
+    expireToken(this.world, accessToken);
   }
 
   failNext(rule: FailureRule): void {
@@ -352,9 +274,9 @@ export class MetaSimulator {
       .filter((s) => s !== '')
       .map((s) => decodeURIComponent(s));
     if (segments.length > 0 && API_VERSION_PATTERN.test(segments[0])) segments.shift();
-    const token = this.tokenOf(headers, query, body);
-    const account = this.authenticate(host, token);
-    this.checkAppSecretProof(token, query, body);
+    const token = tokenOf(headers, query, body);
+    const account = authenticate(this.world, host, token);
+    checkAppSecretProof(this.appSecret, token, query, body);
     return this.route({
       world: this.world,
       host,
@@ -367,100 +289,21 @@ export class MetaSimulator {
     });
   }
 
-  private tokenOf(
-    headers: Record<string, string>,
-    query: Record<string, string>,
-    body: unknown,
-  ): string | undefined {
-    const auth = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(headers.authorization ?? '');
-    if (auth) return auth[1];
-    if (query.access_token) return query.access_token;
-    if (isRecord(body) && typeof body.access_token === 'string') return body.access_token;
-    return undefined;
-  }
-
-  private authenticate(host: Host, token: string | undefined): SimAccount {
-    if (!token) {
-      throw graphError(
-        400,
-        2500,
-        'An active access token must be used to query information about the current user.',
-      );
-    }
-    const invalid = graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
-    let account: SimAccount | undefined;
-    let expired: boolean;
-    const issued = this.world.issuedTokens.get(token);
-    if (issued) {
-      account = this.world.accounts.get(issued.accountId);
-      expired = issued.expired;
-    } else {
-      account = [...this.world.accounts.values()].find((a) => a.accessToken === token);
-      expired = account?.tokenExpired ?? false;
-    }
-    if (!account) throw invalid;
-    const tokenHost: Host = account.connectionType === 'instagram' ? 'instagram' : 'graph';
-    if (tokenHost !== host) throw invalid;
-    if (expired) {
-      throw graphError(
-        401,
-        190,
-        `Error validating access token: Session has expired on ${new Date(Date.now() - 60_000).toUTCString()}. The current time is ${new Date().toUTCString()}.`,
-        { subcode: 463 },
-      );
-    }
-    return account;
-  }
-
-  private checkAppSecretProof(
-    token: string | undefined,
-    query: Record<string, string>,
-    body: unknown,
-  ): void {
-    const proof =
-      query.appsecret_proof ??
-      (isRecord(body) && typeof body.appsecret_proof === 'string'
-        ? body.appsecret_proof
-        : undefined);
-    if (proof === undefined || token === undefined) return;
-    const expected = createHmac('sha256', this.appSecret).update(token).digest('hex');
-    const a = Buffer.from(expected);
-    const b = Buffer.from(proof);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw graphError(400, 100, 'Invalid appsecret_proof provided in the API argument', {
-        type: 'GraphMethodException',
-      });
-    }
-  }
-
-  private ownsNode(ctx: GraphContext, id: string): boolean {
-    const account = ctx.account;
-    return (
-      id === 'me' ||
-      id === account.instagramBusinessId ||
-      id === account.pageId ||
-      id === this.world.appScopedIds.get(account.instagramBusinessId)
-    );
-  }
-
   private route(ctx: GraphContext): unknown {
     const { method, segments } = ctx;
     const [node, edgeName, ...rest] = segments;
     if (node === undefined || rest.length > 0) throw unsupportedRequest(method, segments.join('/'));
     if (node === 'refresh_access_token' && edgeName === undefined && method === 'GET') {
-      return this.refreshToken(ctx);
+      return refreshToken(ctx);
     }
     if (edgeName === undefined) {
       if (method !== 'GET') throw unsupportedRequest(method, node);
-      if (this.ownsNode(ctx, node)) return this.nodeFields(ctx, node);
-      const user = this.world.users.get(node);
-      if (user) return this.userFields(ctx, user);
-      throw unsupportedRequest(method, node);
+      return readNode(ctx, node);
     }
-    const owned = this.ownsNode(ctx, node);
+    const owned = ownsNode(ctx, node);
     switch (`${method} ${edgeName}`) {
       case 'GET media':
-        if (owned) return this.listMedia(ctx);
+        if (owned) return listMedia(ctx);
         break;
       case 'POST messages':
         if (owned) return this.sendMessage(ctx);
@@ -477,118 +320,6 @@ export class MetaSimulator {
         break;
     }
     throw unsupportedRequest(method, node);
-  }
-
-  private refreshToken(ctx: GraphContext): unknown {
-    if (ctx.host !== 'instagram') throw unsupportedRequest(ctx.method, 'refresh_access_token');
-    if (ctx.query.grant_type !== 'ig_refresh_token') {
-      throw graphError(400, 100, 'Invalid grant_type: expected ig_refresh_token', {
-        type: 'IGApiException',
-      });
-    }
-    const accessToken = newToken('instagram');
-    this.world.issuedTokens.set(accessToken, {
-      accountId: ctx.account.instagramBusinessId,
-      expired: false,
-    });
-    return { access_token: accessToken, token_type: 'bearer', expires_in: TOKEN_LIFETIME_SECONDS };
-  }
-
-  private nodeFields(ctx: GraphContext, node: string): Record<string, unknown> {
-    const account = ctx.account;
-    if (ctx.host === 'graph' && (node === 'me' || node === account.pageId)) {
-      return pick(
-        {
-          id: account.pageId ?? account.instagramBusinessId,
-          name: account.name,
-          instagram_business_account: { id: account.instagramBusinessId },
-        },
-        requestedFields(ctx.query, ['id', 'name']),
-        new Set(['id', 'name', 'instagram_business_account']),
-        'Page',
-      );
-    }
-    const all: Record<string, unknown> = {
-      id:
-        ctx.host === 'instagram'
-          ? this.world.appScopedIds.get(account.instagramBusinessId)
-          : account.instagramBusinessId,
-      ig_id: Number(account.instagramBusinessId.slice(-10)),
-      user_id: account.instagramBusinessId,
-      username: account.username,
-      name: account.name,
-      account_type: 'BUSINESS',
-      profile_picture_url: account.profilePictureUrl,
-      followers_count: account.followersCount,
-      follows_count: account.followsCount,
-      media_count: account.mediaCount,
-      biography: account.biography,
-      website: account.website,
-    };
-    return pick(
-      all,
-      requestedFields(ctx.query, ['id', 'username']),
-      ACCOUNT_FIELDS[ctx.host],
-      'IGUser',
-    );
-  }
-
-  private userFields(ctx: GraphContext, user: SimUser): Record<string, unknown> {
-    return pick(
-      {
-        id: user.igsid,
-        name: user.name,
-        username: user.username,
-        profile_pic: user.profilePic,
-        follower_count: user.followerCount,
-        is_user_follow_business: user.isUserFollowBusiness,
-        is_business_follow_user: user.isBusinessFollowUser,
-        is_verified_user: user.isVerifiedUser,
-      },
-      requestedFields(ctx.query, ['id', 'name', 'username']),
-      USER_FIELDS,
-      'User',
-    );
-  }
-
-  private mediaOf(account: SimAccount): MediaItem[] {
-    let items = this.world.media.get(account.instagramBusinessId);
-    if (!items) {
-      const count = Math.min(account.mediaCount, 50);
-      const newest = Date.now();
-      items = Array.from({ length: count }, (_, i) => {
-        const id = numericId('179', 17);
-        const isVideo = i % 4 === 3;
-        return {
-          id,
-          caption: `Post ${count - i} from @${account.username}`,
-          mediaType: isVideo ? 'VIDEO' : i % 4 === 2 ? 'CAROUSEL_ALBUM' : 'IMAGE',
-          mediaUrl: `${this.url}/_simulator/assets/media-${id}.${isVideo ? 'mp4' : 'png'}`,
-          thumbnailUrl: isVideo ? `${this.url}/_simulator/assets/thumb-${id}.png` : undefined,
-          permalink: `https://www.instagram.com/p/${randomBytes(8).toString('base64url')}/`,
-          timestamp: new Date(newest - i * 86_400_000),
-        };
-      });
-      this.world.media.set(account.instagramBusinessId, items);
-    }
-    return items;
-  }
-
-  private listMedia(ctx: GraphContext): unknown {
-    const items = this.mediaOf(ctx.account).map((m) => ({
-      id: m.id,
-      caption: m.caption,
-      media_type: m.mediaType,
-      media_url: m.mediaUrl,
-      ...(m.thumbnailUrl ? { thumbnail_url: m.thumbnailUrl } : {}),
-      permalink: m.permalink,
-      timestamp: graphTime(m.timestamp),
-    }));
-    const fields = requestedFields(ctx.query, ['id']);
-    return page(
-      ctx,
-      items.map((item) => pickLoose(item, fields)),
-    );
   }
 
   private sendMessage(ctx: GraphContext): unknown {
@@ -1007,8 +738,4 @@ function timesOf(value: unknown): number {
 
 function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' && !Number.isNaN(value) ? value : fallback;
-}
-
-function newToken(connectionType: 'facebook' | 'instagram'): string {
-  return `${connectionType === 'facebook' ? 'EAA' : 'IGAA'}${randomBytes(36).toString('base64url')}`;
 }
