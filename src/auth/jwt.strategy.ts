@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { UnauthorizedError } from '../common/errors';
+import { isObjectIdString } from '../common/utils/object-id';
 import { authConfig, type AuthConfig } from '../config/auth.config';
 import { UsersRepository } from '../users/users.repository';
 import { AuthUserCache } from './auth-user-cache';
@@ -27,7 +28,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (payload.type !== ACCESS_TOKEN_TYPE || typeof payload.sub !== 'string') {
       throw new UnauthorizedError('Not an access token');
     }
-    if (!/^[0-9a-f]{24}$/.test(payload.sub)) throw new UnauthorizedError('Invalid access token');
+    if (!isObjectIdString(payload.sub)) throw new UnauthorizedError('Invalid access token');
     const state = await this.cache.get(payload.sub, () =>
       this.users.findAuthStateById(payload.sub),
     );

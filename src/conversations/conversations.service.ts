@@ -6,6 +6,7 @@ import type { AuthUser } from '../common/decorators';
 import { NotFoundError } from '../common/errors';
 import { totalFromPage } from '../common/pagination/page-total';
 import { decodePageCursor, encodePageCursor, olderThan } from '../common/pagination/page-cursor';
+import { escapeRegex } from '../common/utils/escape-regex';
 import { authConfig, type AuthConfig } from '../config/auth.config';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
 import {
@@ -53,10 +54,6 @@ export interface InboxRead {
   ownerId: string;
   instagramAccountId: string;
   conversationId?: string;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 @Injectable()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, type UpdateQuery } from 'mongoose';
+import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import type { ConnectionType } from '../meta/meta.types';
 import { InstagramAccount, type EncryptedSecret } from './schemas/instagram-account.schema';
 
@@ -48,12 +49,6 @@ export interface AccountChanges {
   /** `null` removes the expiry (Page tokens do not expire). */
   tokenExpiresAt?: Date | null;
   reconnectRequired?: boolean;
-}
-
-function isDuplicateKeyError(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000
-  );
 }
 
 const NOT_REMOVED = { removedAt: null };

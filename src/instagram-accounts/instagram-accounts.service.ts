@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { isValidObjectId } from 'mongoose';
 import type { RequestContext } from '../audit-logs/audit-logs.service';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import type { AuditAction } from '../audit-logs/schemas/audit-log.schema';
@@ -13,6 +12,7 @@ import {
   ValidationError,
 } from '../common/errors';
 import { MAX_PAGE_SIZE, type PaginationQueryDto } from '../common/pagination/pagination.dto';
+import { isObjectIdString } from '../common/utils/object-id';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
 import type { ConnectionType, MetaAccountProfile, MetaCredentials } from '../meta/meta.types';
@@ -89,10 +89,6 @@ function target(accountId: string): { type: string; id: string } {
   return { type: 'instagram_account', id: accountId };
 }
 
-function isAccountId(value: string): boolean {
-  return /^[0-9a-f]{24}$/i.test(value) && isValidObjectId(value);
-}
-
 /**
  * Connected Instagram professional accounts: connecting (token verified with
  * Meta, stored encrypted), owner-scoped reads and changes, and the contract
@@ -113,7 +109,7 @@ export class InstagramAccountsService {
   ) {}
 
   async findOwnedRef(ownerId: string, accountId: string): Promise<InstagramAccountRef> {
-    const account = isAccountId(accountId)
+    const account = isObjectIdString(accountId)
       ? await this.repository.findVisibleById({ ownerId }, accountId)
       : null;
     if (!account) throw new NotFoundError(RESOURCE);
@@ -130,7 +126,9 @@ export class InstagramAccountsService {
   }
 
   async getCredentials(accountId: string): Promise<MetaCredentials> {
-    const account = isAccountId(accountId) ? await this.repository.findTokenById(accountId) : null;
+    const account = isObjectIdString(accountId)
+      ? await this.repository.findTokenById(accountId)
+      : null;
     if (!account) throw new NotFoundError(RESOURCE);
     let accessToken: string;
     try {
@@ -156,7 +154,7 @@ export class InstagramAccountsService {
   }
 
   async markReconnectRequired(accountId: string, reason: string): Promise<void> {
-    if (!isAccountId(accountId)) return;
+    if (!isObjectIdString(accountId)) return;
     const flagged = await this.repository.flagReconnectRequired(accountId);
     if (!flagged) return;
     this.refCache.clear();

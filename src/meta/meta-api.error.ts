@@ -1,4 +1,5 @@
 import { DomainError } from '../common/errors';
+import { isRecord } from '../common/utils/is-record';
 
 export type MetaApiErrorKind =
   | 'token_invalid'
@@ -240,8 +241,4 @@ function parseRetryAfter(value: string): number | undefined {
 function toInt(value: unknown): number | undefined {
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

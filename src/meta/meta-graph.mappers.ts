@@ -1,3 +1,4 @@
+import { isRecord } from '../common/utils/is-record';
 import { MetaApiError } from './meta-api.error';
 import type {
   MetaAccountProfile,
@@ -13,10 +14,6 @@ import type {
 /** Pure conversions from Graph API response bodies to the types in `meta.types.ts`. */
 
 type Json = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function unexpected(what: string): MetaApiError {
   return new MetaApiError({

@@ -4,6 +4,7 @@ import { Model, Types, type QueryFilter } from 'mongoose';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import { ConflictError } from '../common/errors';
 import type { Role } from '../common/permissions/permission-catalogue';
+import { escapeRegex } from '../common/utils/escape-regex';
 import { User } from './schemas/user.schema';
 
 export type UserRecord = Omit<User, 'passwordHash'>;
@@ -33,10 +34,6 @@ export interface UserListFilter {
 }
 
 const EMAIL_TAKEN = 'Email is already registered';
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function toListQuery(filter: UserListFilter): QueryFilter<User> {
   const query: QueryFilter<User> = {};

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isRecord } from '../common/utils/is-record';
 import type { MessageContent, MessagingEvent, Referral } from '../messages/messaging-events';
 import type { MessageAttachment, MessageReplyTo } from '../messages/schemas/message.schema';
 import type { InboxKind } from './schemas/webhook-inbox-entry.schema';
@@ -35,10 +36,6 @@ export class MalformedWebhookError extends Error {}
 
 const MESSAGING_FIELDS = ['messaging', 'standby'] as const;
 const ID_PATTERN = /^[0-9A-Za-z_-]{1,64}$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

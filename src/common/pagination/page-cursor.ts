@@ -1,17 +1,18 @@
-import { Types } from 'mongoose';
 import { ValidationError } from '../errors';
+import { isRecord } from '../utils/is-record';
+import { isObjectIdString } from '../utils/object-id';
 
 /** Position after an item of a list sorted by `(time desc, _id desc)`. */
 export interface PageCursor {
   time: Date;
-  id: Types.ObjectId;
+  /** The item's ObjectId as 24 lower-case hex characters. */
+  id: string;
 }
 
 /** Opaque `before` cursor: base64url of `{"t": ISO time, "id": ObjectId}`. */
-export function encodePageCursor(time: Date, id: Types.ObjectId | string): string {
-  return Buffer.from(JSON.stringify({ t: time.toISOString(), id: String(id) })).toString(
-    'base64url',
-  );
+export function encodePageCursor(time: Date, id: string | { toHexString(): string }): string {
+  const hex = typeof id === 'string' ? id : id.toHexString();
+  return Buffer.from(JSON.stringify({ t: time.toISOString(), id: hex })).toString('base64url');
 }
 
 export function decodePageCursor(value: string, field = 'before'): PageCursor {
@@ -25,17 +26,18 @@ export function decodePageCursor(value: string, field = 'before'): PageCursor {
   } catch {
     throw invalid();
   }
-  if (typeof parsed !== 'object' || parsed === null) throw invalid();
-  const { t, id } = parsed as { t?: unknown; id?: unknown };
-  if (typeof t !== 'string' || typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) {
-    throw invalid();
-  }
+  if (!isRecord(parsed)) throw invalid();
+  const { t, id } = parsed;
+  if (typeof t !== 'string' || !isObjectIdString(id)) throw invalid();
   const time = new Date(t);
   if (Number.isNaN(time.getTime())) throw invalid();
-  return { time, id: new Types.ObjectId(id) };
+  return { time, id: id.toLowerCase() };
 }
 
-/** Filter for items strictly after the cursor in `(field desc, _id desc)` order. */
+/**
+ * Filter for items strictly after the cursor in `(field desc, _id desc)` order.
+ * The model's schema casts the id to an ObjectId when the query runs.
+ */
 export function olderThan(field: string, cursor: PageCursor): Record<string, unknown> {
   return {
     $or: [{ [field]: { $lt: cursor.time } }, { [field]: cursor.time, _id: { $lt: cursor.id } }],

@@ -1,4 +1,5 @@
 import { getMetadataStorage, IS_OPTIONAL, ValidationTypes } from 'class-validator';
+import { isRecord } from '../utils/is-record';
 
 type DtoClass = abstract new (...args: never[]) => unknown;
 
@@ -22,17 +23,13 @@ export function optionalProperties(type: DtoClass): ReadonlySet<string> {
   return properties;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * A copy of a request object without the optional properties of `type` that were
  * sent as the empty string: in an optional field, `""` means "not given" (as empty
  * form inputs arrive). Required properties are kept, so `""` still fails their rules.
  */
 export function withoutBlankOptionals(value: unknown, type: unknown): unknown {
-  if (!isObject(value) || typeof type !== 'function') return value;
+  if (!isRecord(value) || typeof type !== 'function') return value;
   const optional = optionalProperties(type as DtoClass);
   if (optional.size === 0) return value;
   const copy = { ...value };
@@ -48,7 +45,7 @@ export function withoutBlankOptionals(value: unknown, type: unknown): unknown {
 export function dropNestedBlankOptionals(entity: object): void {
   for (const child of Object.values(entity)) {
     for (const item of Array.isArray(child) ? child : [child]) {
-      if (!isObject(item) || Object.getPrototypeOf(item) === Object.prototype) continue;
+      if (!isRecord(item) || Object.getPrototypeOf(item) === Object.prototype) continue;
       for (const key of optionalProperties(item.constructor as DtoClass)) {
         if (item[key] === '') delete item[key];
       }
