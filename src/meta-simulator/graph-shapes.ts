@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { graphError } from './simulator-http';
 
 /** Pure helpers shaping Graph API responses in the simulator. */
@@ -56,33 +55,6 @@ export function pickLoose(
   const result: Record<string, unknown> = { id: item.id };
   for (const field of fields) if (item[field] !== undefined) result[field] = item[field];
   return result;
-}
-
-export function conversationAttachment(
-  a: { type: string; url?: string },
-  key: string,
-): Record<string, unknown> {
-  const id = createHmac('sha256', 'attachment').update(key).digest('hex').slice(0, 16);
-  switch (a.type) {
-    case 'image':
-      return {
-        id,
-        mime_type: 'image/png',
-        name: `image-${id}.png`,
-        image_data: { url: a.url, preview_url: a.url, width: 1, height: 1 },
-      };
-    case 'video':
-      return {
-        id,
-        mime_type: 'video/mp4',
-        name: `video-${id}.mp4`,
-        video_data: { url: a.url, preview_url: a.url, width: 1, height: 1 },
-      };
-    case 'audio':
-      return { id, mime_type: 'audio/mpeg', name: `audio-${id}.mp3`, file_url: a.url };
-    default:
-      return { id, mime_type: 'application/octet-stream', name: `file-${id}`, file_url: a.url };
-  }
 }
 
 export function clampLimit(raw: string | undefined): number {

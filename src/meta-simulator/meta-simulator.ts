@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAccount, createUser, listMedia, ownsNode, readNode } from './accounts';
+import { deleteMessage, listConversations, listMessages, storeMessage } from './conversations';
 import { Faults, type FailureRule } from './faults';
-import { type GraphContext, type Host, page } from './graph-context';
-import { conversationAttachment, pickLoose, requestedFields } from './graph-shapes';
+import type { GraphContext, Host } from './graph-context';
 import {
   GraphError,
   isRecord,
   graphError,
-  graphTime,
   lowerCaseHeaders,
   parseBody,
   PLACEHOLDER_PNG,
@@ -20,15 +19,14 @@ import {
   unsupportedRequest,
 } from './simulator-http';
 import {
-  type Conversation,
   type RecordedRequest,
   type SentMessage,
   SIMULATED_APP,
   type SimAccount,
   SimulatorState,
   type SimUser,
-  type StoredMessage,
 } from './state';
+import { sendMessage } from './messaging';
 import { authenticate, checkAppSecretProof, expireToken, refreshToken, tokenOf } from './tokens';
 import {
   inboundMessage,
@@ -41,10 +39,6 @@ export type { FailureRule } from './faults';
 export type { RecordedRequest, SentMessage, SimAccount, SimUser } from './state';
 
 const API_VERSION_PATTERN = /^v\d+\.\d+$/;
-const MAX_TEXT_BYTES = 1000;
-const SENDER_ACTIONS = new Set(['mark_seen', 'typing_on', 'typing_off', 'react', 'unreact']);
-const ATTACHMENT_TYPES = new Set(['image', 'video', 'audio', 'file', 'like_heart', 'MEDIA_SHARE']);
-const MESSAGE_TAGS = new Set(['HUMAN_AGENT']);
 /**
  * Fields `subscribed_apps` accepts on each host: Page webhook fields on
  * graph.facebook.com (a Facebook-Login Page), Instagram webhook fields on
@@ -306,12 +300,12 @@ export class MetaSimulator {
         if (owned) return listMedia(ctx);
         break;
       case 'POST messages':
-        if (owned) return this.sendMessage(ctx);
+        if (owned) return sendMessage(ctx);
         break;
       case 'GET messages':
-        return this.listMessages(ctx, node);
+        return listMessages(ctx, node);
       case 'GET conversations':
-        if (owned) return this.listConversations(ctx);
+        if (owned) return listConversations(ctx);
         break;
       case 'GET subscribed_apps':
       case 'POST subscribed_apps':
@@ -320,202 +314,6 @@ export class MetaSimulator {
         break;
     }
     throw unsupportedRequest(method, node);
-  }
-
-  private sendMessage(ctx: GraphContext): unknown {
-    const body = isRecord(ctx.body) ? ctx.body : {};
-    const recipient = isRecord(body.recipient) ? body.recipient : undefined;
-    const recipientId = typeof recipient?.id === 'string' ? recipient.id : undefined;
-    if (!recipientId) throw graphError(400, 100, '(#100) The parameter recipient is required');
-    const action = body.sender_action;
-    if (action !== undefined) {
-      if (typeof action !== 'string' || !SENDER_ACTIONS.has(action)) {
-        throw graphError(
-          400,
-          100,
-          '(#100) Param sender_action must be one of {MARK_SEEN, TYPING_ON, TYPING_OFF, REACT, UNREACT}',
-        );
-      }
-      this.requireRecipient(recipientId);
-      if (action === 'react' || action === 'unreact') {
-        const payload = isRecord(body.payload) ? body.payload : {};
-        if (typeof payload.message_id !== 'string' || payload.message_id === '') {
-          throw graphError(400, 100, '(#100) The parameter payload[message_id] is required');
-        }
-      }
-      return { recipient_id: recipientId };
-    }
-    const message = isRecord(body.message) ? body.message : undefined;
-    if (!message) throw graphError(400, 100, '(#100) The parameter message is required');
-    const stored = this.validateMessage(message);
-    if (body.messaging_type === 'MESSAGE_TAG' || body.tag !== undefined) {
-      if (typeof body.tag !== 'string' || !MESSAGE_TAGS.has(body.tag)) {
-        throw graphError(400, 100, '(#100) Param tag must be a valid message tag');
-      }
-    }
-    this.requireRecipient(recipientId);
-    const messageId = `m_${randomBytes(24).toString('base64url')}`;
-    const at = new Date();
-    this.world.sentMessages.push({
-      accountId: ctx.account.instagramBusinessId,
-      recipientId,
-      messageId,
-      body,
-      at,
-    });
-    this.storeMessage(ctx.account.instagramBusinessId, recipientId, {
-      id: messageId,
-      createdAt: at,
-      fromId: ctx.account.instagramBusinessId,
-      toId: recipientId,
-      ...stored,
-    });
-    return { recipient_id: recipientId, message_id: messageId };
-  }
-
-  private validateMessage(
-    message: Record<string, unknown>,
-  ): Pick<StoredMessage, 'text' | 'attachments'> {
-    const text = message.text;
-    const attachment = isRecord(message.attachment) ? message.attachment : undefined;
-    if (text !== undefined) {
-      if (typeof text !== 'string' || text === '') {
-        throw graphError(
-          400,
-          100,
-          '(#100) Param message[text] must be a non-empty UTF-8 encoded string',
-        );
-      }
-      if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
-        throw graphError(
-          400,
-          100,
-          `(#100) Length of param message[text] must be less than or equal to ${MAX_TEXT_BYTES}`,
-        );
-      }
-      if (attachment)
-        throw graphError(
-          400,
-          100,
-          '(#100) Only one of message[text] and message[attachment] can be set',
-        );
-      return { text, attachments: [] };
-    }
-    if (!attachment) {
-      throw graphError(
-        400,
-        100,
-        '(#100) Message cannot be empty, must provide valid attachment or text',
-      );
-    }
-    const type = attachment.type;
-    const payload = isRecord(attachment.payload) ? attachment.payload : {};
-    if (typeof type !== 'string' || !ATTACHMENT_TYPES.has(type)) {
-      throw graphError(
-        400,
-        100,
-        '(#100) Param message[attachment][type] must be one of {image, video, audio, file, like_heart, MEDIA_SHARE}',
-      );
-    }
-    const url = payload.url;
-    if (type !== 'like_heart' && type !== 'MEDIA_SHARE') {
-      if (typeof url !== 'string' || !/^https?:\/\/\S+$/i.test(url)) {
-        throw graphError(
-          400,
-          100,
-          '(#100) Param message[attachment][payload][url] must be a valid URL',
-        );
-      }
-    }
-    return { attachments: [{ type, url: typeof url === 'string' ? url : undefined }] };
-  }
-
-  private requireRecipient(recipientId: string): void {
-    if (!this.world.users.has(recipientId)) {
-      throw graphError(400, 100, '(#100) No matching user found', { subcode: 2018001 });
-    }
-  }
-
-  private conversationFor(accountId: string, userId: string): Conversation {
-    for (const conversation of this.world.conversations.values()) {
-      if (conversation.accountId === accountId && conversation.userId === userId)
-        return conversation;
-    }
-    const id = Buffer.from(
-      `ig_t:1:IGMessageThread:${accountId}:${randomBytes(12).toString('hex')}`,
-    ).toString('base64url');
-    const conversation: Conversation = {
-      id,
-      accountId,
-      userId,
-      updatedAt: new Date(),
-      messages: [],
-    };
-    this.world.conversations.set(id, conversation);
-    return conversation;
-  }
-
-  private storeMessage(accountId: string, userId: string, message: StoredMessage): void {
-    const conversation = this.conversationFor(accountId, userId);
-    if (conversation.messages.some((m) => m.id === message.id)) return;
-    conversation.messages.push(message);
-    conversation.messages.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-    if (message.createdAt > conversation.updatedAt) conversation.updatedAt = message.createdAt;
-  }
-
-  private participant(id: string): { username: string; id: string } {
-    const account = this.world.accounts.get(id);
-    if (account) return { username: account.username, id };
-    return { username: this.world.users.get(id)?.username ?? id, id };
-  }
-
-  private listConversations(ctx: GraphContext): unknown {
-    if (ctx.host === 'graph' && ctx.query.platform !== 'instagram') return page(ctx, []);
-    const accountId = ctx.account.instagramBusinessId;
-    const fields = requestedFields(ctx.query, ['id']);
-    const items = [...this.world.conversations.values()]
-      .filter((c) => c.accountId === accountId && c.messages.length > 0)
-      .filter((c) => ctx.query.user_id === undefined || c.userId === ctx.query.user_id)
-      .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())
-      .map((c) =>
-        pickLoose(
-          {
-            id: c.id,
-            updated_time: graphTime(c.updatedAt),
-            participants: { data: [this.participant(c.userId), this.participant(accountId)] },
-          },
-          fields,
-        ),
-      );
-    return page(ctx, items);
-  }
-
-  private listMessages(ctx: GraphContext, conversationId: string): unknown {
-    const conversation = this.world.conversations.get(conversationId);
-    if (!conversation || conversation.accountId !== ctx.account.instagramBusinessId) {
-      throw unsupportedRequest(ctx.method, conversationId);
-    }
-    const fields = requestedFields(ctx.query, ['id', 'created_time']);
-    const items = [...conversation.messages].reverse().map((m) =>
-      pickLoose(
-        {
-          id: m.id,
-          created_time: graphTime(m.createdAt),
-          from: this.participant(m.fromId),
-          to: { data: [this.participant(m.toId)] },
-          message: m.text ?? '',
-          ...(m.attachments.length > 0
-            ? {
-                attachments: {
-                  data: m.attachments.map((a, i) => conversationAttachment(a, `${m.id}_${i}`)),
-                },
-              }
-            : {}),
-        },
-        fields,
-      ),
-    );
-    return page(ctx, items);
   }
 
   private subscribedApps(ctx: GraphContext): unknown {
@@ -585,8 +383,7 @@ export class MetaSimulator {
     const userId = echo ? toId : fromId;
     if (!this.world.accounts.has(accountId) || typeof message.mid !== 'string') return;
     if (message.is_deleted === true) {
-      const conversation = this.conversationFor(accountId, userId);
-      conversation.messages = conversation.messages.filter((m) => m.id !== message.mid);
+      deleteMessage(this.world, accountId, userId, message.mid);
       return;
     }
     if (!this.world.users.has(userId)) this.addUser({ igsid: userId });
@@ -599,7 +396,7 @@ export class MetaSimulator {
           url: typeof payload.url === 'string' ? payload.url : undefined,
         };
       });
-    this.storeMessage(accountId, userId, {
+    storeMessage(this.world, accountId, userId, {
       id: message.mid,
       createdAt: new Date(typeof event.timestamp === 'number' ? event.timestamp : Date.now()),
       fromId,
