@@ -8,7 +8,6 @@ import type { GraphContext, Host } from './graph-context';
 import {
   GraphError,
   isRecord,
-  graphError,
   lowerCaseHeaders,
   parseBody,
   PLACEHOLDER_PNG,
@@ -21,12 +20,12 @@ import {
 import {
   type RecordedRequest,
   type SentMessage,
-  SIMULATED_APP,
   type SimAccount,
   SimulatorState,
   type SimUser,
 } from './state';
 import { sendMessage } from './messaging';
+import { subscribedApps } from './subscriptions';
 import { authenticate, checkAppSecretProof, expireToken, refreshToken, tokenOf } from './tokens';
 import {
   inboundMessage,
@@ -39,53 +38,6 @@ export type { FailureRule } from './faults';
 export type { RecordedRequest, SentMessage, SimAccount, SimUser } from './state';
 
 const API_VERSION_PATTERN = /^v\d+\.\d+$/;
-/**
- * Fields `subscribed_apps` accepts on each host: Page webhook fields on
- * graph.facebook.com (a Facebook-Login Page), Instagram webhook fields on
- * graph.instagram.com (an Instagram-Login account). Anything else is refused
- * with Meta's `(#100) Param subscribed_fields[i] must be one of {...}` error.
- */
-const SUBSCRIBABLE_FIELDS: Record<Host, Set<string>> = {
-  graph: new Set([
-    'feed',
-    'mention',
-    'name',
-    'picture',
-    'category',
-    'description',
-    'conversations',
-    'standby',
-    'messages',
-    'message_echoes',
-    'message_edits',
-    'message_deliveries',
-    'message_reads',
-    'message_reactions',
-    'messaging_postbacks',
-    'messaging_optins',
-    'messaging_optouts',
-    'messaging_referrals',
-    'messaging_handovers',
-    'messaging_policy_enforcement',
-    'messaging_account_linking',
-    'messaging_feedback',
-    'response_feedback',
-  ]),
-  instagram: new Set([
-    'comments',
-    'live_comments',
-    'message_echoes',
-    'message_reactions',
-    'messages',
-    'messaging_handover',
-    'messaging_optins',
-    'messaging_postbacks',
-    'messaging_referral',
-    'messaging_seen',
-    'standby',
-  ]),
-};
-
 /**
  * An in-process stand-in for the Meta Graph API (`graph.facebook.com` under
  * `/graph`, `graph.instagram.com` under `/instagram`) plus a webhook sender,
@@ -310,48 +262,10 @@ export class MetaSimulator {
       case 'GET subscribed_apps':
       case 'POST subscribed_apps':
       case 'DELETE subscribed_apps':
-        if (owned) return this.subscribedApps(ctx);
+        if (owned) return subscribedApps(ctx);
         break;
     }
     throw unsupportedRequest(method, node);
-  }
-
-  private subscribedApps(ctx: GraphContext): unknown {
-    const account = ctx.account;
-    if (ctx.method === 'GET') {
-      return {
-        data:
-          account.subscribedFields.length > 0
-            ? [{ ...SIMULATED_APP, subscribed_fields: account.subscribedFields }]
-            : [],
-      };
-    }
-    if (ctx.method === 'DELETE') {
-      account.subscribedFields = [];
-      return { success: true };
-    }
-    const raw =
-      ctx.query.subscribed_fields ?? (isRecord(ctx.body) ? ctx.body.subscribed_fields : undefined);
-    const fields = (
-      Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : []
-    )
-      .map((f) => f.trim())
-      .filter((f) => f !== '');
-    if (fields.length === 0) {
-      throw graphError(400, 100, '(#100) The parameter subscribed_fields is required');
-    }
-    const accepted = SUBSCRIBABLE_FIELDS[ctx.host];
-    const unknown = fields.findIndex((f) => !accepted.has(f));
-    if (unknown >= 0) {
-      throw graphError(
-        400,
-        100,
-        `(#100) Param subscribed_fields[${unknown}] must be one of {${[...accepted].join(', ')}} - got "${fields[unknown]}"`,
-        ctx.host === 'instagram' ? { type: 'IGApiException' } : {},
-      );
-    }
-    account.subscribedFields = [...new Set(fields)];
-    return { success: true };
   }
 
   /** Records messages seen in a delivered webhook into the conversation store. */
