@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { TtlCache } from '../common/cache/ttl-cache';
 import type { UserAuthState } from '../users/users.repository';
-
-const TTL_MS = 5_000;
-const MAX_ENTRIES = 10_000;
 
 /**
  * Short-lived cache of each user's role and disabled flag, so authenticating a
@@ -11,21 +9,16 @@ const MAX_ENTRIES = 10_000;
  */
 @Injectable()
 export class AuthUserCache {
-  private readonly entries = new Map<string, { state: UserAuthState | null; expires: number }>();
+  private readonly states = new TtlCache<string, UserAuthState | null>({
+    ttlMs: 5_000,
+    maxEntries: 10_000,
+  });
 
-  async get(
-    userId: string,
-    load: () => Promise<UserAuthState | null>,
-  ): Promise<UserAuthState | null> {
-    const hit = this.entries.get(userId);
-    if (hit && hit.expires > Date.now()) return hit.state;
-    const state = await load();
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(userId, { state, expires: Date.now() + TTL_MS });
-    return state;
+  get(userId: string, load: () => Promise<UserAuthState | null>): Promise<UserAuthState | null> {
+    return this.states.getOrLoad(userId, load);
   }
 
   invalidate(userId: string): void {
-    this.entries.delete(userId);
+    this.states.delete(userId);
   }
 }

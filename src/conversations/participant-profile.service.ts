@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Types } from 'mongoose';
+import { TtlCache } from '../common/cache/ttl-cache';
 import {
   InstagramAccountsService,
   type InstagramAccountRef,
@@ -13,7 +14,6 @@ import { ConversationsRepository } from './conversations.repository';
 export const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** After a failed fetch, the next message of the conversation tries again only after this long. */
 const RETRY_AFTER_FAILURE_MS = 10 * 60 * 1000;
-const MAX_REMEMBERED_FAILURES = 10_000;
 
 export interface ProfileTarget {
   _id: Types.ObjectId;
@@ -31,7 +31,11 @@ export interface ProfileTarget {
 export class ParticipantProfileService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ParticipantProfileService.name);
   private readonly inFlight = new Map<string, Promise<void>>();
-  private readonly failedAt = new Map<string, number>();
+  /** Conversations whose last fetch failed less than {@link RETRY_AFTER_FAILURE_MS} ago. */
+  private readonly recentFailures = new TtlCache<string, true>({
+    ttlMs: RETRY_AFTER_FAILURE_MS,
+    maxEntries: 10_000,
+  });
 
   constructor(
     private readonly repository: ConversationsRepository,
@@ -50,8 +54,7 @@ export class ParticipantProfileService implements BeforeApplicationShutdown {
     if (fetchedAt !== undefined && now.getTime() - fetchedAt < PROFILE_MAX_AGE_MS) return;
     const id = String(conversation._id);
     if (this.inFlight.has(id)) return;
-    const failed = this.failedAt.get(id);
-    if (failed !== undefined && now.getTime() - failed < RETRY_AFTER_FAILURE_MS) return;
+    if (this.recentFailures.has(id)) return;
     const task = this.fetch(conversation, account)
       .catch((error: unknown) => this.recordFailure(id, conversation.igUserId, error))
       .finally(() => this.inFlight.delete(id));
@@ -84,12 +87,11 @@ export class ParticipantProfileService implements BeforeApplicationShutdown {
           new Date(),
         ),
     );
-    this.failedAt.delete(String(conversation._id));
+    this.recentFailures.delete(String(conversation._id));
   }
 
   private recordFailure(id: string, igUserId: string, error: unknown): void {
-    if (this.failedAt.size >= MAX_REMEMBERED_FAILURES) this.failedAt.clear();
-    this.failedAt.set(id, Date.now());
+    this.recentFailures.set(id, true);
     const reason = error instanceof MetaApiError ? error.kind : String(error);
     this.logger.warn(`Could not fetch the profile of participant ${igUserId}: ${reason}`);
   }

@@ -6,10 +6,10 @@ describe('AccountRefCache', () => {
     const cache = new AccountRefCache<string>(() => now);
     cache.set('178414', 'account-a');
     cache.set('999', null);
-    expect(cache.get('178414')).toEqual({ value: 'account-a' });
-    expect(cache.get('999')).toEqual({ value: null });
+    expect(cache.get('178414')).toBe('account-a');
+    expect(cache.get('999')).toBeNull();
     expect(cache.get('unknown')).toBeUndefined();
-    now += 5_000;
+    now += 5_001;
     expect(cache.get('178414')).toBeUndefined();
   });
 

@@ -116,13 +116,11 @@ export class InstagramAccountsService {
     return toRef(account);
   }
 
-  async findRefForWebhook(metaId: string): Promise<InstagramAccountRef | null> {
-    const hit = this.refCache.get(metaId);
-    if (hit) return hit.value;
-    const account = await this.repository.findForWebhook(metaId);
-    const ref = account ? toRef(account) : null;
-    this.refCache.set(metaId, ref);
-    return ref;
+  findRefForWebhook(metaId: string): Promise<InstagramAccountRef | null> {
+    return this.refCache.getOrLoad(metaId, async () => {
+      const account = await this.repository.findForWebhook(metaId);
+      return account ? toRef(account) : null;
+    });
   }
 
   async getCredentials(accountId: string): Promise<MetaCredentials> {

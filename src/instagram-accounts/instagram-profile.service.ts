@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { TtlCache } from '../common/cache/ttl-cache';
 import type { AuthUser } from '../common/decorators';
 import { FailedDependencyError } from '../common/errors';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
@@ -13,20 +14,24 @@ const MAX_CACHED_PROFILES = 1_000;
 
 /**
  * The live Instagram profile and recent media of a connected account, read
- * from Meta and kept in memory for `meta.profileCacheSeconds`.
+ * from Meta and kept in memory for `meta.profileCacheSeconds` (0: not kept).
  */
 @Injectable()
 export class InstagramProfileService {
-  private readonly cache = new Map<
-    string,
-    { value: InstagramProfileResponseDto; expires: number }
-  >();
+  private readonly cache?: TtlCache<string, InstagramProfileResponseDto>;
 
   constructor(
     private readonly accounts: InstagramAccountsService,
     private readonly meta: MetaGraphService,
-    @Inject(metaConfig.KEY) private readonly config: MetaConfig,
-  ) {}
+    @Inject(metaConfig.KEY) config: MetaConfig,
+  ) {
+    if (config.profileCacheSeconds > 0) {
+      this.cache = new TtlCache({
+        ttlMs: config.profileCacheSeconds * 1000,
+        maxEntries: MAX_CACHED_PROFILES,
+      });
+    }
+  }
 
   async getProfile(caller: AuthUser, accountId: string): Promise<InstagramProfileResponseDto> {
     const account = await this.accounts.findVisible(caller, accountId);
@@ -35,8 +40,8 @@ export class InstagramProfileService {
         { reason: 'token_invalid' },
       ]);
     }
-    const hit = this.cache.get(accountId);
-    if (hit && hit.expires > Date.now()) return hit.value;
+    const hit = this.cache?.get(accountId);
+    if (hit) return hit;
     const [profile, media] = await this.accounts.callMeta(accountId, (creds) =>
       Promise.all([
         this.meta.getOwnProfile(creds),
@@ -44,18 +49,7 @@ export class InstagramProfileService {
       ]),
     );
     const value = toInstagramProfileResponse(profile, media);
-    this.remember(accountId, value);
+    this.cache?.set(accountId, value);
     return value;
-  }
-
-  private remember(accountId: string, value: InstagramProfileResponseDto): void {
-    const ttlMs = this.config.profileCacheSeconds * 1000;
-    if (ttlMs <= 0) return;
-    const now = Date.now();
-    if (this.cache.size >= MAX_CACHED_PROFILES) {
-      for (const [key, entry] of this.cache) if (entry.expires <= now) this.cache.delete(key);
-      if (this.cache.size >= MAX_CACHED_PROFILES) this.cache.clear();
-    }
-    this.cache.set(accountId, { value, expires: now + ttlMs });
   }
 }

@@ -6,6 +6,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { Types } from 'mongoose';
+import { TtlCache } from '../common/cache/ttl-cache';
 import { webhookConfig, type WebhookConfig } from '../config/webhook.config';
 import {
   InstagramAccountsService,
@@ -25,7 +26,6 @@ const PURGE_EVERY_MS = 10 * 60 * 1000;
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 /** Entries handed over in memory beyond this many wait in the database for the poll instead. */
 const MAX_QUEUE_BATCHES = 10;
-const MAX_REMEMBERED_UNKNOWN_ACCOUNTS = 10_000;
 const UNKNOWN_ACCOUNT = 'No connected account for this Meta id (unknown or removed)';
 const TARGET_NEVER_STORED =
   'The message it names was never stored (sent before the account was connected, or unknown)';
@@ -65,7 +65,8 @@ interface Task {
 export class InboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(InboxWorker.name);
   private readonly queue: ClaimedEntry[] = [];
-  private readonly unknownAccounts = new Set<string>();
+  /** Meta ids already reported as naming no account (each is warned about once). */
+  private readonly unknownAccounts = new TtlCache<string, true>({ maxEntries: 10_000 });
   private timer?: NodeJS.Timeout;
   private started = false;
   private stopping = false;
@@ -448,8 +449,7 @@ export class InboxWorker implements OnApplicationBootstrap, BeforeApplicationShu
 
   private reportUnknownAccount(metaId: string): void {
     if (this.unknownAccounts.has(metaId)) return;
-    if (this.unknownAccounts.size >= MAX_REMEMBERED_UNKNOWN_ACCOUNTS) this.unknownAccounts.clear();
-    this.unknownAccounts.add(metaId);
+    this.unknownAccounts.set(metaId, true);
     this.logger.warn(`Dropping webhook updates for ${metaId}: no connected account has this id`);
   }
 }
