@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAccount, createUser, listMedia, ownsNode, readNode } from './accounts';
-import { deleteMessage, listConversations, listMessages, storeMessage } from './conversations';
+import { listConversations, listMessages } from './conversations';
 import { Faults, type FailureRule } from './faults';
 import type { GraphContext, Host } from './graph-context';
 import {
@@ -11,7 +11,6 @@ import {
   lowerCaseHeaders,
   parseBody,
   PLACEHOLDER_PNG,
-  postRaw,
   readBody,
   sendGraphError,
   sendJson,
@@ -27,12 +26,8 @@ import {
 import { sendMessage } from './messaging';
 import { subscribedApps } from './subscriptions';
 import { authenticate, checkAppSecretProof, expireToken, refreshToken, tokenOf } from './tokens';
-import {
-  inboundMessage,
-  signWebhookBody,
-  webhookBatch,
-  type WebhookMessagingEvent,
-} from './webhook-events';
+import { deliverWebhook, type DeliveryOptions } from './webhook-delivery';
+import { inboundMessage, webhookBatch, type WebhookMessagingEvent } from './webhook-events';
 
 export type { FailureRule } from './faults';
 export type { RecordedRequest, SentMessage, SimAccount, SimUser } from './state';
@@ -140,24 +135,14 @@ export class MetaSimulator {
    * raw body. `signature: null` sends no signature header. Messages in the
    * payload are added to the simulated conversations.
    */
-  async deliverWebhook(
+  deliverWebhook(
     payload: unknown,
-    options: { url?: string; secret?: string; signature?: string | null; rawBody?: string } = {},
+    options: DeliveryOptions = {},
   ): Promise<{ status: number; body: string }> {
-    const url = options.url ?? this.webhookUrl;
-    if (!url) throw new Error('No webhook URL: pass options.url or set webhookUrl');
-    const rawBody = options.rawBody ?? JSON.stringify(payload);
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': 'facebookexternalua',
-    };
-    const signature =
-      options.signature === undefined
-        ? signWebhookBody(rawBody, options.secret ?? this.appSecret)
-        : options.signature;
-    if (signature !== null) headers['x-hub-signature-256'] = signature;
-    this.ingestWebhook(payload);
-    return postRaw(url, rawBody, headers);
+    return deliverWebhook(this.world, payload, options, {
+      url: this.webhookUrl,
+      secret: this.appSecret,
+    });
   }
 
   /** Snapshot of the simulated world, as served by `GET /_simulator/state`. */
@@ -266,58 +251,6 @@ export class MetaSimulator {
         break;
     }
     throw unsupportedRequest(method, node);
-  }
-
-  /** Records messages seen in a delivered webhook into the conversation store. */
-  private ingestWebhook(payload: unknown): void {
-    if (!isRecord(payload) || !Array.isArray(payload.entry)) return;
-    for (const entry of payload.entry) {
-      if (!isRecord(entry)) continue;
-      const events = [entry.messaging, entry.standby].flatMap((list): unknown[] =>
-        Array.isArray(list) ? (list as unknown[]) : [],
-      );
-      for (const event of events) this.ingestEvent(event);
-    }
-  }
-
-  private ingestEvent(event: unknown): void {
-    if (
-      !isRecord(event) ||
-      !isRecord(event.message) ||
-      !isRecord(event.sender) ||
-      !isRecord(event.recipient)
-    ) {
-      return;
-    }
-    const message = event.message;
-    const fromId = String(event.sender.id);
-    const toId = String(event.recipient.id);
-    const echo = message.is_echo === true;
-    const accountId = echo ? fromId : toId;
-    const userId = echo ? toId : fromId;
-    if (!this.world.accounts.has(accountId) || typeof message.mid !== 'string') return;
-    if (message.is_deleted === true) {
-      deleteMessage(this.world, accountId, userId, message.mid);
-      return;
-    }
-    if (!this.world.users.has(userId)) this.addUser({ igsid: userId });
-    const attachments = (Array.isArray(message.attachments) ? message.attachments : [])
-      .filter(isRecord)
-      .map((a) => {
-        const payload = isRecord(a.payload) ? a.payload : {};
-        return {
-          type: String(a.type),
-          url: typeof payload.url === 'string' ? payload.url : undefined,
-        };
-      });
-    storeMessage(this.world, accountId, userId, {
-      id: message.mid,
-      createdAt: new Date(typeof event.timestamp === 'number' ? event.timestamp : Date.now()),
-      fromId,
-      toId,
-      text: typeof message.text === 'string' ? message.text : undefined,
-      attachments,
-    });
   }
 
   private async handleControl(
