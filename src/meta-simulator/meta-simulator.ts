@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ControlledSimulator, handleControl } from './control-api';
 import { createAccount, createUser, listMedia, ownsNode, readNode } from './accounts';
 import { listConversations, listMessages } from './conversations';
 import { Faults, type FailureRule } from './faults';
 import type { GraphContext, Host } from './graph-context';
 import {
   GraphError,
-  isRecord,
   lowerCaseHeaders,
   parseBody,
-  PLACEHOLDER_PNG,
   readBody,
   sendGraphError,
   sendJson,
@@ -27,7 +26,6 @@ import { sendMessage } from './messaging';
 import { subscribedApps } from './subscriptions';
 import { authenticate, checkAppSecretProof, expireToken, refreshToken, tokenOf } from './tokens';
 import { deliverWebhook, type DeliveryOptions } from './webhook-delivery';
-import { inboundMessage, webhookBatch, type WebhookMessagingEvent } from './webhook-events';
 
 export type { FailureRule } from './faults';
 export type { RecordedRequest, SentMessage, SimAccount, SimUser } from './state';
@@ -38,7 +36,7 @@ const API_VERSION_PATTERN = /^v\d+\.\d+$/;
  * `/graph`, `graph.instagram.com` under `/instagram`) plus a webhook sender,
  * for tests and local development. Everything lives in memory.
  */
-export class MetaSimulator {
+export class MetaSimulator implements ControlledSimulator {
   readonly graphApiUrl: string;
   readonly instagramApiUrl: string;
   readonly requests: RecordedRequest[];
@@ -158,7 +156,7 @@ export class MetaSimulator {
     const rawBody = await readBody(req);
     const method = (req.method ?? 'GET').toUpperCase();
     if (url.pathname === '/_simulator' || url.pathname.startsWith('/_simulator/')) {
-      await this.handleControl(method, url, rawBody, req, res);
+      await handleControl(this, this.world, method, url, rawBody, res);
       return;
     }
     const match = /^\/(graph|instagram)(\/.*)?$/.exec(url.pathname);
@@ -252,134 +250,4 @@ export class MetaSimulator {
     }
     throw unsupportedRequest(method, node);
   }
-
-  private async handleControl(
-    method: string,
-    url: URL,
-    rawBody: string,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
-    const route = `${method} ${url.pathname.replace(/\/+$/, '')}`;
-    if (method === 'GET' && url.pathname.startsWith('/_simulator/assets/')) {
-      res.writeHead(200, { 'content-type': 'image/png', 'content-length': PLACEHOLDER_PNG.length });
-      res.end(PLACEHOLDER_PNG);
-      return;
-    }
-    let body: Record<string, unknown>;
-    try {
-      const parsed = rawBody === '' ? {} : (JSON.parse(rawBody) as unknown);
-      if (!isRecord(parsed)) throw new Error('not an object');
-      body = parsed;
-    } catch {
-      sendJson(res, 400, { error: { message: 'Body must be a JSON object' } });
-      return;
-    }
-    switch (route) {
-      case 'GET /_simulator':
-      case 'GET /_simulator/state':
-        sendJson(res, 200, this.state());
-        return;
-      case 'POST /_simulator/accounts':
-        sendJson(res, 201, this.addAccount(body));
-        return;
-      case 'POST /_simulator/users':
-        sendJson(res, 201, this.addUser(body));
-        return;
-      case 'POST /_simulator/inbound-message':
-        await this.controlInboundMessage(body, res);
-        return;
-      case 'POST /_simulator/expire-token':
-        if (typeof body.accessToken !== 'string') {
-          sendJson(res, 400, { error: { message: 'accessToken is required' } });
-          return;
-        }
-        this.expireToken(body.accessToken);
-        sendJson(res, 200, { success: true });
-        return;
-      case 'POST /_simulator/fail-next':
-        if (typeof body.status !== 'number' || !isRecord(body.error)) {
-          sendJson(res, 400, { error: { message: 'status and error are required' } });
-          return;
-        }
-        this.failNext({ ...(body as unknown as FailureRule), times: timesOf(body.times) });
-        sendJson(res, 200, { success: true });
-        return;
-      case 'POST /_simulator/latency':
-        this.setLatency(numberOr(body.ms, 0));
-        sendJson(res, 200, { success: true });
-        return;
-      case 'POST /_simulator/rate-limit':
-        this.setRateLimit(
-          typeof body.callsPerSecond === 'number' ? body.callsPerSecond : undefined,
-        );
-        sendJson(res, 200, { success: true });
-        return;
-      case 'POST /_simulator/reset':
-        this.reset();
-        sendJson(res, 200, { success: true });
-        return;
-    }
-    sendJson(res, 404, {
-      error: { message: `No simulator control route ${req.method ?? ''} ${url.pathname}` },
-    });
-  }
-
-  private async controlInboundMessage(
-    body: Record<string, unknown>,
-    res: ServerResponse,
-  ): Promise<void> {
-    const accountId =
-      typeof body.instagramBusinessId === 'string' ? body.instagramBusinessId : undefined;
-    if (!accountId || !this.world.accounts.has(accountId)) {
-      sendJson(res, 404, {
-        error: { message: 'instagramBusinessId must name a simulated account' },
-      });
-      return;
-    }
-    const target = typeof body.url === 'string' ? body.url : this.webhookUrl;
-    if (!target) {
-      sendJson(res, 400, {
-        error: { message: 'No webhook URL: pass url or start the simulator with one' },
-      });
-      return;
-    }
-    const from = typeof body.from === 'string' && body.from !== '' ? body.from : undefined;
-    const user = from
-      ? (this.world.users.get(from) ?? this.addUser({ igsid: from }))
-      : this.addUser();
-    const attachments = Array.isArray(body.attachments)
-      ? body.attachments.filter(isRecord).map((a) => ({
-          type: typeof a.type === 'string' ? a.type : 'image',
-          url: typeof a.url === 'string' ? a.url : undefined,
-        }))
-      : undefined;
-    const event: WebhookMessagingEvent = inboundMessage({
-      account: accountId,
-      from: user.igsid,
-      text: typeof body.text === 'string' ? body.text : undefined,
-      attachments,
-    });
-    const payload = webhookBatch([{ id: accountId, messaging: [event] }]);
-    try {
-      const delivered = await this.deliverWebhook(payload, { url: target });
-      sendJson(res, 200, { delivered, payload });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      sendJson(res, 502, {
-        error: { message: `Webhook delivery to ${target} failed: ${reason}` },
-        payload,
-      });
-    }
-  }
-}
-
-/** `times` of a failure rule sent as JSON, where `"always"` stands for Infinity. */
-function timesOf(value: unknown): number {
-  if (value === 'always' || value === 'Infinity') return Infinity;
-  return numberOr(value, 1);
-}
-
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' && !Number.isNaN(value) ? value : fallback;
 }
