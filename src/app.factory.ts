@@ -16,6 +16,8 @@ import { loadWebhookConfig } from './config/webhook.config';
 export interface CreateAppOptions {
   /** Full connection string including the database name. */
   databaseUri: string;
+  /** Redis URL (`REDIS_URL`, or the embedded server's). */
+  redisUrl: string;
   /** Buffer Nest's boot logs until the pino logger is ready (default true). */
   bufferLogs?: boolean;
 }
@@ -50,7 +52,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ databaseUri: options.databaseUri }),
+    AppModule.register({ databaseUri: options.databaseUri, redisUrl: options.redisUrl }),
     adapter,
     { rawBody: true, bufferLogs: options.bufferLogs ?? true, abortOnError: false },
   );

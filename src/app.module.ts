@@ -18,11 +18,15 @@ import { MailModule } from './mail/mail.module';
 import { MediaModule } from './media/media.module';
 import { MessagesModule } from './messages/messages.module';
 import { UsersModule } from './users/users.module';
+import { QueueModule } from './queue/queue.module';
+import { RedisModule } from './redis/redis.module';
 import { WebhookModule } from './webhook/webhook.module';
 
 export interface AppModuleOptions {
   /** Full connection string including the database name. */
   databaseUri: string;
+  /** Redis for queues, locks, pacing, throttling and change notifications. */
+  redisUrl: string;
 }
 
 @Module({})
@@ -39,6 +43,8 @@ export class AppModule {
           ignoreEnvFile: true,
         }),
         LoggingModule,
+        RedisModule.forRoot(options.redisUrl),
+        QueueModule,
         MongooseModule.forRoot(options.databaseUri, {
           autoIndex: true,
           serverSelectionTimeoutMS: 5000,

@@ -4,10 +4,12 @@ import { loadAppConfig, type AppConfig } from './config/app.config';
 import { loadEnvironment } from './config/load-environment';
 import { resolveDatabase } from './database/resolve-database';
 import { createProcessLogger } from './logging/log-output';
+import { resolveRedis } from './redis/resolve-redis';
 
 async function bootstrap(config: AppConfig, logger: Logger): Promise<void> {
   const database = await resolveDatabase((message) => logger.info(message));
-  const app = await createApp({ databaseUri: database.uri });
+  const redis = await resolveRedis((message) => logger.info(message));
+  const app = await createApp({ databaseUri: database.uri, redisUrl: redis.url });
   await app.listen({ port: config.port, host: config.host });
   const base = config.appUrl;
   logger.info(`API listening on ${base} (docs: ${base}/docs, ReDoc: ${base}/redoc)`);
@@ -20,7 +22,7 @@ async function bootstrap(config: AppConfig, logger: Logger): Promise<void> {
     try {
       await app.close();
     } finally {
-      await database.stop();
+      await Promise.all([database.stop(), redis.stop()]);
       process.exit(0);
     }
   };

@@ -37,6 +37,7 @@ function run(entry: string, cwd: string, args: string[] = []): Running {
       // Should anything fall back to an embedded database, it fails at once instead.
       EMBEDDED_DB: 'ferretdb',
       FERRETDB_BINARY: join(cwd, 'no-such-ferretdb'),
+      REDIS_BINARY: join(cwd, 'no-such-redis-server'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -93,6 +94,7 @@ function isListening(port: number): Promise<boolean> {
 
 describe('entry points read .env from the working directory', () => {
   const baseUri = process.env.TEST_MONGODB_BASE_URI as string;
+  const redisUrl = process.env.TEST_REDIS_BASE_URL as string;
   let dir: string;
   let client: MongoClient;
   let running: Running | undefined;
@@ -136,6 +138,8 @@ describe('entry points read .env from the working directory', () => {
       PORT: port,
       HOST: '127.0.0.1',
       MONGODB_URL: `${baseUri}/${database}`,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: database,
       LOG_LEVEL: 'info',
     });
 
@@ -163,6 +167,7 @@ describe('entry points read .env from the working directory', () => {
     const simulatorPort = await freePort();
     await writeEnvFile({
       MONGODB_URL: `${baseUri}/${databaseName()}`,
+      REDIS_URL: redisUrl,
       META_APP_ID: 'app-id-from-dotenv',
       META_APP_SECRET: 'app-secret-from-dotenv',
       META_SIMULATOR_PORT: simulatorPort,
@@ -173,6 +178,7 @@ describe('entry points read .env from the working directory', () => {
     await until(launcher, 'the Meta decision', () => launcher.output().includes('META_APP_ID'));
 
     expect(launcher.output()).toContain('[dev] Database: MONGODB_URL');
+    expect(launcher.output()).toContain('[dev] Redis: REDIS_URL');
     expect(launcher.output()).toContain(
       '[dev] META_APP_ID and META_APP_SECRET are set: the API talks to Meta (no simulator)',
     );

@@ -54,7 +54,10 @@ describe('route protection', () => {
     process.env.NODE_ENV = 'development';
     let root: DynamicModule;
     try {
-      root = AppModule.register({ databaseUri: 'mongodb://127.0.0.1:1/not-connected' });
+      root = AppModule.register({
+        databaseUri: 'mongodb://127.0.0.1:1/not-connected',
+        redisUrl: 'redis://127.0.0.1:1',
+      });
     } finally {
       process.env.NODE_ENV = saved;
     }

@@ -4,19 +4,21 @@ import { createApp } from '../app.factory';
 import { buildOpenApiDocument } from '../common/openapi/openapi';
 import { loadEnvironment } from '../config/load-environment';
 import { resolveDatabase } from '../database/resolve-database';
+import { resolveRedis } from '../redis/resolve-redis';
 
 /** Writes `openapi.json` (for client generators) from the built application. */
 async function main(): Promise<void> {
   loadEnvironment();
   const database = await resolveDatabase(() => undefined);
-  const app = await createApp({ databaseUri: database.uri });
+  const redis = await resolveRedis(() => undefined);
+  const app = await createApp({ databaseUri: database.uri, redisUrl: redis.url });
   try {
     const target = resolve('openapi.json');
     writeFileSync(target, `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
     process.stdout.write(`Wrote ${target}\n`);
   } finally {
     await app.close();
-    await database.stop();
+    await Promise.all([database.stop(), redis.stop()]);
   }
 }
 

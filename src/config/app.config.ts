@@ -5,8 +5,13 @@ import { EnvReader } from './env';
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
+/** `api` serves HTTP only, `worker` runs the background queues only, `all` does both. */
+export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
 export interface AppConfig {
   nodeEnv: NodeEnv;
+  processRole: ProcessRole;
   port: number;
   host: string;
   /** Public base URL of this API (links in emails, public media URLs). */
@@ -27,6 +32,7 @@ export function loadAppConfig(): AppConfig {
   const cors = env.string('CORS_ORIGINS', '*');
   return env.done({
     nodeEnv,
+    processRole: env.oneOf('PROCESS_ROLE', PROCESS_ROLES, 'all'),
     port,
     host: env.string('HOST', '0.0.0.0'),
     appUrl: env.url('APP_URL', `http://localhost:${port}`) as string,

@@ -4,6 +4,7 @@ import { cryptoConfig } from './crypto.config';
 import { databaseConfig } from './database.config';
 import { mailConfig } from './mail.config';
 import { metaConfig } from './meta.config';
+import { redisConfig } from './redis.config';
 import { webhookConfig } from './webhook.config';
 
 export * from './app.config';
@@ -12,6 +13,7 @@ export * from './crypto.config';
 export * from './database.config';
 export * from './mail.config';
 export * from './meta.config';
+export * from './redis.config';
 export * from './webhook.config';
 
 /** Every config namespace, loaded (and validated) when the application boots. */
@@ -22,5 +24,6 @@ export const configNamespaces = [
   databaseConfig,
   mailConfig,
   metaConfig,
+  redisConfig,
   webhookConfig,
 ];

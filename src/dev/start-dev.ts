@@ -5,12 +5,14 @@ import { loadDatabaseConfig } from '../config/database.config';
 import { childEnvironment } from '../config/env';
 import { loadEnvironment } from '../config/load-environment';
 import { hasRealMetaCredentials, loadMetaSimulatorSettings } from '../config/meta.config';
+import { loadRedisConfig } from '../config/redis.config';
 import { resolveDatabase } from '../database/resolve-database';
 import type { MetaSimulator } from '../meta-simulator';
 import { startDemoSimulator } from '../meta-simulator/demo';
+import { resolveRedis } from '../redis/resolve-redis';
 
 /**
- * `npm run start:dev`: reads `.env`, starts (or reuses) the database, and — without real Meta
+ * `npm run start:dev`: reads `.env`, starts (or reuses) the database and Redis, and — without real Meta
  * credentials — the Meta simulator, then runs the API in watch mode pointed at them.
  */
 async function main(): Promise<void> {
@@ -22,7 +24,9 @@ async function main(): Promise<void> {
   const app = loadAppConfig();
   if (loadDatabaseConfig().url) log('Database: MONGODB_URL');
   const database = await resolveDatabase(log);
-  const overrides: Record<string, string> = { MONGODB_URL: database.uri };
+  if (loadRedisConfig().url) log('Redis: REDIS_URL');
+  const redis = await resolveRedis(log);
+  const overrides: Record<string, string> = { MONGODB_URL: database.uri, REDIS_URL: redis.url };
   let simulator: MetaSimulator | undefined;
   if (hasRealMetaCredentials()) {
     log('META_APP_ID and META_APP_SECRET are set: the API talks to Meta (no simulator)');
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
       await exited;
     }
     await simulator?.stop();
-    await database.stop();
+    await Promise.all([database.stop(), redis.stop()]);
     process.exit(code);
   };
   child.once('error', (error) => {

@@ -11,7 +11,9 @@ import { TokenCipher } from '../../src/common/crypto/token-cipher';
 import { rawEnv } from '../../src/config/env';
 import { loadEmbeddedDatabaseSettings } from '../../src/config/database.config';
 import { loadEnvironment } from '../../src/config/load-environment';
+import { loadEmbeddedRedisSettings } from '../../src/config/redis.config';
 import { startEmbeddedDatabase } from '../../src/database/embedded-database';
+import { startEmbeddedRedis } from '../../src/redis/embedded-redis';
 import { freePort } from '../../src/embedded/child-processes';
 import { MetaSimulator } from '../../src/meta-simulator';
 import { combineBcryptLimits, measureBcryptLimit } from './bcrypt-limit';
@@ -233,6 +235,8 @@ async function run(options: BenchOptions, cleanup: Cleanup, argv: string[]): Pro
     engine = embedded.engine;
     version = embedded.version;
   }
+  const redis = await startEmbeddedRedis(loadEmbeddedRedisSettings(), { persistent: false, log });
+  cleanup.add('embedded Redis', () => redis.stop());
   const client = new MongoClient(serverUri);
   await client.connect();
   cleanup.add('benchmark database client', () => client.close());
@@ -347,6 +351,7 @@ async function run(options: BenchOptions, cleanup: Cleanup, argv: string[]): Pro
     HOST: '127.0.0.1',
     APP_URL: apiUrl,
     MONGODB_URL: `${serverUri}/${API_DATABASE}`,
+    REDIS_URL: redis.url,
     LOG_LEVEL: 'warn',
     JWT_SECRET: secret(),
     TOKEN_ENCRYPTION_KEY: tokenEncryptionKey,

@@ -41,13 +41,17 @@ function databaseName(): string {
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const base = process.env.TEST_MONGODB_BASE_URI;
-  if (!base)
+  const redisUrl = process.env.TEST_REDIS_BASE_URL;
+  if (!base || !redisUrl)
     throw new Error('TEST_MONGODB_BASE_URI is not set: run tests through jest (globalSetup)');
   const simulator = await MetaSimulator.start({ appSecret: process.env.META_APP_SECRET });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const previous = { ...process.env };
+  const dbName = options.databaseName ?? databaseName();
   Object.assign(process.env, {
+    // Apps on one database are one deployment: they share its Redis keys too.
+    REDIS_PREFIX: dbName,
     PORT: String(port),
     APP_URL: baseUrl,
     META_GRAPH_API_URL: simulator.graphApiUrl,
@@ -58,9 +62,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     else process.env[key] = value;
   }
   let app: NestFastifyApplication;
-  const dbName = options.databaseName ?? databaseName();
   try {
-    app = await createApp({ databaseUri: `${base}/${dbName}` });
+    app = await createApp({ databaseUri: `${base}/${dbName}`, redisUrl });
     await app.listen({ port, host: '127.0.0.1' });
   } catch (error) {
     await simulator.stop();

@@ -1,0 +1,165 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ServiceUnavailableError } from '../common/errors';
+import { RedisConnections } from './redis-connections';
+
+/** A held lock. `token` grows with every acquisition of the same name (a fencing token). */
+export interface Lease {
+  readonly name: string;
+  readonly token: number;
+  /**
+   * The previous holder never released it (it died or lost the lease mid-work), so whatever it
+   * was writing may be half done.
+   */
+  readonly inheritedUnclean: boolean;
+  /** False once the lease expired or was taken over; work must stop writing then. */
+  held(): boolean;
+}
+
+export interface LockOptions {
+  /** How long the lease lasts without renewal (renewed every third of it while held). */
+  leaseMs?: number;
+  /** How long to wait for a busy lock before giving up with {@link LockBusyError}. */
+  waitMs?: number;
+}
+
+export class LockBusyError extends ServiceUnavailableError {
+  constructor(name: string) {
+    super(`Busy (${name.split(':')[0]}), try again in a moment`, [{ reason: 'busy' }]);
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': '1' };
+  }
+}
+
+const DEFAULT_LEASE_MS = 15_000;
+const DEFAULT_WAIT_MS = 5_000;
+/** Fence counters and unclean markers outlive any lease by far, and are then forgotten. */
+const FENCE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** KEYS: lock, fence, unclean marker. ARGV: lease ms, fence ttl ms. → {token, unclean} or 0. */
+const ACQUIRE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local token = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+local unclean = redis.call('EXISTS', KEYS[3])
+redis.call('SET', KEYS[1], token, 'PX', ARGV[1])
+redis.call('SET', KEYS[3], token, 'PX', ARGV[2])
+return {token, unclean}`;
+
+/** KEYS: lock. ARGV: token, lease ms. */
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** KEYS: lock, unclean marker. ARGV: token. */
+const RELEASE = `
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Cluster-wide mutual exclusion on Redis (one lease per name, with a fencing token), for work
+ * that must never run twice at once on the same thing across all instances — e.g. every write to
+ * one conversation, because the development database does not apply concurrent updates of one
+ * document atomically. Within a process, callers of one name queue locally first, so only one of
+ * them polls Redis.
+ */
+@Injectable()
+export class ClusterLock {
+  private readonly logger = new Logger(ClusterLock.name);
+  private readonly localTails = new Map<string, Promise<void>>();
+
+  constructor(private readonly redis: RedisConnections) {}
+
+  /** Runs `work` holding the lock `name`; the lease is renewed while it runs. */
+  async run<T>(
+    name: string,
+    work: (lease: Lease) => Promise<T>,
+    options: LockOptions = {},
+  ): Promise<T> {
+    const previous = this.localTails.get(name) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    const tail = previous.then(() => mine);
+    this.localTails.set(name, tail);
+    try {
+      await previous;
+      const lease = await this.acquire(name, options);
+      try {
+        return await work(lease.lease);
+      } finally {
+        await lease.release();
+      }
+    } finally {
+      done();
+      if (this.localTails.get(name) === tail) this.localTails.delete(name);
+    }
+  }
+
+  private async acquire(
+    name: string,
+    options: LockOptions,
+  ): Promise<{ lease: Lease; release(): Promise<void> }> {
+    const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    const deadline = Date.now() + (options.waitMs ?? DEFAULT_WAIT_MS);
+    const lockKey = this.redis.key('lock', name);
+    const uncleanKey = this.redis.key('lock-unclean', name);
+    const fenceKey = this.redis.key('lock-fence', name);
+    let pause = 5;
+    for (;;) {
+      const result = (await this.redis.commands.eval(
+        ACQUIRE,
+        3,
+        lockKey,
+        fenceKey,
+        uncleanKey,
+        leaseMs,
+        FENCE_TTL_MS,
+      )) as [number, number] | 0;
+      if (result !== 0) return this.holding(name, lockKey, uncleanKey, result, leaseMs);
+      if (Date.now() + pause > deadline) throw new LockBusyError(name);
+      await sleep(pause);
+      pause = Math.min(pause * 2, 50);
+    }
+  }
+
+  private holding(
+    name: string,
+    lockKey: string,
+    uncleanKey: string,
+    [token, unclean]: [number, number],
+    leaseMs: number,
+  ): { lease: Lease; release(): Promise<void> } {
+    let held = true;
+    const renewal = setInterval(
+      () => {
+        this.redis.commands.eval(RENEW, 1, lockKey, token, leaseMs).then(
+          (renewed) => {
+            if (renewed === 0 && held) {
+              held = false;
+              this.logger.warn(`Lost the lease on ${name} while working`);
+            }
+          },
+          (error: unknown) =>
+            this.logger.warn(`Could not renew the lease on ${name}: ${String(error)}`),
+        );
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
+    renewal.unref();
+    return {
+      lease: { name, token, inheritedUnclean: unclean === 1, held: () => held },
+      release: async () => {
+        clearInterval(renewal);
+        held = false;
+        await this.redis.commands
+          .eval(RELEASE, 2, lockKey, uncleanKey, token)
+          .catch((error: unknown) =>
+            this.logger.warn(`Could not release ${name} (it expires by itself): ${String(error)}`),
+          );
+      },
+    };
+  }
+}
