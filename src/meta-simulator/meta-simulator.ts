@@ -1,20 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAccount, createUser } from './accounts';
 import { type ControlledSimulator, handleControl } from './control-api';
-import { createAccount, createUser, listMedia, ownsNode, readNode } from './accounts';
-import { listConversations, listMessages } from './conversations';
-import { Faults, type FailureRule } from './faults';
-import type { GraphContext, Host } from './graph-context';
-import {
-  GraphError,
-  lowerCaseHeaders,
-  parseBody,
-  readBody,
-  sendGraphError,
-  sendJson,
-  unsupportedRequest,
-} from './simulator-http';
+import { type FailureRule, Faults } from './faults';
+import { handleGraphRequest } from './graph-api';
+import type { Host } from './graph-context';
+import { readBody, sendJson } from './simulator-http';
 import {
   type RecordedRequest,
   type SentMessage,
@@ -22,15 +14,12 @@ import {
   SimulatorState,
   type SimUser,
 } from './state';
-import { sendMessage } from './messaging';
-import { subscribedApps } from './subscriptions';
-import { authenticate, checkAppSecretProof, expireToken, refreshToken, tokenOf } from './tokens';
-import { deliverWebhook, type DeliveryOptions } from './webhook-delivery';
+import { expireToken } from './tokens';
+import { type DeliveryOptions, deliverWebhook } from './webhook-delivery';
 
 export type { FailureRule } from './faults';
 export type { RecordedRequest, SentMessage, SimAccount, SimUser } from './state';
 
-const API_VERSION_PATTERN = /^v\d+\.\d+$/;
 /**
  * An in-process stand-in for the Meta Graph API (`graph.facebook.com` under
  * `/graph`, `graph.instagram.com` under `/instagram`) plus a webhook sender,
@@ -166,88 +155,14 @@ export class MetaSimulator implements ControlledSimulator {
       });
       return;
     }
-    const headers = lowerCaseHeaders(req);
-    const query = Object.fromEntries(url.searchParams);
-    let body: unknown;
-    let parseError: GraphError | undefined;
-    try {
-      body = parseBody(rawBody, headers['content-type']);
-    } catch (error) {
-      body = rawBody;
-      parseError = error instanceof GraphError ? error : undefined;
-    }
-    this.world.requests.push({ method, path: url.pathname, query, headers, body, at: new Date() });
-    await this.faults.delay();
-    try {
-      if (parseError) throw parseError;
-      const result = this.graph(match[1] as Host, method, url, query, headers, body);
-      sendJson(res, 200, result);
-    } catch (error) {
-      if (!(error instanceof GraphError)) throw error;
-      sendGraphError(res, error);
-    }
-  }
-
-  private graph(
-    host: Host,
-    method: string,
-    url: URL,
-    query: Record<string, string>,
-    headers: Record<string, string>,
-    body: unknown,
-  ): unknown {
-    this.faults.check(method, url.pathname);
-    const segments = url.pathname
-      .slice(host.length + 1)
-      .split('/')
-      .filter((s) => s !== '')
-      .map((s) => decodeURIComponent(s));
-    if (segments.length > 0 && API_VERSION_PATTERN.test(segments[0])) segments.shift();
-    const token = tokenOf(headers, query, body);
-    const account = authenticate(this.world, host, token);
-    checkAppSecretProof(this.appSecret, token, query, body);
-    return this.route({
-      world: this.world,
-      host,
+    await handleGraphRequest(
+      { world: this.world, faults: this.faults, appSecret: this.appSecret },
+      match[1] as Host,
       method,
-      segments,
-      fullPath: url.pathname,
-      query,
-      body,
-      account,
-    });
-  }
-
-  private route(ctx: GraphContext): unknown {
-    const { method, segments } = ctx;
-    const [node, edgeName, ...rest] = segments;
-    if (node === undefined || rest.length > 0) throw unsupportedRequest(method, segments.join('/'));
-    if (node === 'refresh_access_token' && edgeName === undefined && method === 'GET') {
-      return refreshToken(ctx);
-    }
-    if (edgeName === undefined) {
-      if (method !== 'GET') throw unsupportedRequest(method, node);
-      return readNode(ctx, node);
-    }
-    const owned = ownsNode(ctx, node);
-    switch (`${method} ${edgeName}`) {
-      case 'GET media':
-        if (owned) return listMedia(ctx);
-        break;
-      case 'POST messages':
-        if (owned) return sendMessage(ctx);
-        break;
-      case 'GET messages':
-        return listMessages(ctx, node);
-      case 'GET conversations':
-        if (owned) return listConversations(ctx);
-        break;
-      case 'GET subscribed_apps':
-      case 'POST subscribed_apps':
-      case 'DELETE subscribed_apps':
-        if (owned) return subscribedApps(ctx);
-        break;
-    }
-    throw unsupportedRequest(method, node);
+      url,
+      rawBody,
+      req,
+      res,
+    );
   }
 }
