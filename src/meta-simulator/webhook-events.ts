@@ -72,15 +72,25 @@ export function inboundMessage(o: {
   isUnsupported?: boolean;
   quickReplyPayload?: string;
 }): WebhookMessagingEvent {
-  const message: Record<string, unknown> = { mid: o.mid ?? newMid() };
-  if (o.text !== undefined) message.text = o.text;
-  if (o.attachments) message.attachments = o.attachments.map(toWebhookAttachment);
+  const message = messageContent(o);
   if (o.quickReplyPayload !== undefined) message.quick_reply = { payload: o.quickReplyPayload };
   if (o.replyToMid !== undefined) message.reply_to = { mid: o.replyToMid };
   else if (o.replyToStory)
     message.reply_to = { story: { url: o.replyToStory.url, id: o.replyToStory.id } };
   if (o.isUnsupported) message.is_unsupported = true;
   return userEvent(o, { message });
+}
+
+/** The `mid`, text and attachments of a message event. */
+function messageContent(o: {
+  mid?: string;
+  text?: string;
+  attachments?: { type: string; url?: string; payload?: Record<string, unknown> }[];
+}): Record<string, unknown> {
+  const message: Record<string, unknown> = { mid: o.mid ?? newMid() };
+  if (o.text !== undefined) message.text = o.text;
+  if (o.attachments) message.attachments = o.attachments.map(toWebhookAttachment);
+  return message;
 }
 
 /** An attachment as Meta's webhooks carry it: the URL inside `payload`. */
@@ -107,9 +117,7 @@ export function echoMessage(o: {
   timestamp?: number;
   attachments?: { type: string; url?: string }[];
 }): WebhookMessagingEvent {
-  const message: Record<string, unknown> = { mid: o.mid ?? newMid() };
-  if (o.text !== undefined) message.text = o.text;
-  if (o.attachments) message.attachments = o.attachments.map(toWebhookAttachment);
+  const message = messageContent(o);
   message.is_echo = true;
   return {
     sender: { id: o.account },
