@@ -1,21 +1,7 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RequestContext } from '../audit-logs/audit-logs.service';
-import {
-  ApiErrorResponses,
-  CurrentUser,
-  Permissions,
-  Public,
-  ReqContext,
-  type AuthUser,
-} from '../common/decorators';
+import { CurrentUser, PublicRoute, ReqContext, Route, type AuthUser } from '../common/decorators';
 import { toUserResponse } from '../users/dto/user-response.dto';
 import { AuthRateLimit } from './auth-throttler.guard';
 import { AuthService, type AuthResult } from './auth.service';
@@ -36,12 +22,10 @@ function toAuthResponse(result: AuthResult): AuthResponseDto {
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  @Public()
+  @PublicRoute({ summary: 'Create an account and sign in', errors: [400, 409] })
   @AuthRateLimit()
   @Post('register')
-  @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: AuthResponseDto })
-  @ApiErrorResponses(400, 409)
   async register(
     @Body() dto: RegisterDto,
     @ReqContext() context: RequestContext,
@@ -49,13 +33,18 @@ export class AuthController {
     return toAuthResponse(await this.auth.register(dto, context));
   }
 
-  @Public()
+  @PublicRoute({
+    summary: 'Sign in with email and password',
+    errors: [
+      400,
+      { status: 401, description: 'Incorrect email or password' },
+      { status: 403, description: 'The account is disabled' },
+    ],
+  })
   @AuthRateLimit()
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: AuthResponseDto })
-  @ApiErrorResponses(400, 401, 403)
   async login(
     @Body() dto: LoginDto,
     @ReqContext() context: RequestContext,
@@ -63,33 +52,34 @@ export class AuthController {
     return toAuthResponse(await this.auth.login(dto, context));
   }
 
-  @Public()
-  @Post('logout')
-  @HttpCode(204)
-  @ApiOperation({
+  @PublicRoute({
     summary: 'Sign out: revoke the session of a refresh token',
     description:
       'Idempotent: an unknown, expired or already revoked refresh token also answers 204, ' +
       'since the session is over either way.',
+    errors: [400],
   })
+  @Post('logout')
+  @HttpCode(204)
   @ApiNoContentResponse({ description: 'Signed out (or the session was already over)' })
-  @ApiErrorResponses(400)
   async logout(@Body() dto: RefreshTokenDto, @ReqContext() context: RequestContext): Promise<void> {
     await this.auth.logout(dto.refreshToken, context);
   }
 
-  @Public()
-  @AuthRateLimit()
-  @Post('refresh-tokens')
-  @HttpCode(200)
-  @ApiOperation({
+  @PublicRoute({
     summary: 'Exchange a refresh token for a new token pair',
     description:
       'The refresh token is single use. Presenting an already used one revokes its whole session. ' +
       'The new pair is returned at the top level (`access`, `refresh`) and again under `tokens`.',
+    errors: [
+      400,
+      { status: 401, description: 'Unknown, expired, revoked or already used refresh token' },
+    ],
   })
+  @AuthRateLimit()
+  @Post('refresh-tokens')
+  @HttpCode(200)
   @ApiOkResponse({ type: RefreshTokensResponseDto })
-  @ApiErrorResponses(400, 401)
   async refreshTokens(
     @Body() dto: RefreshTokenDto,
     @ReqContext() context: RequestContext,
@@ -98,16 +88,15 @@ export class AuthController {
     return { ...tokens, tokens };
   }
 
-  @Public()
+  @PublicRoute({
+    summary: 'Email a password-reset link',
+    description: 'Answers 204 whether or not the email is registered. The link is valid once.',
+    errors: [400],
+  })
   @AuthRateLimit()
   @Post('forgot-password')
   @HttpCode(204)
-  @ApiOperation({
-    summary: 'Email a password-reset link',
-    description: 'Answers 204 whether or not the email is registered. The link is valid once.',
-  })
   @ApiNoContentResponse({ description: 'Accepted' })
-  @ApiErrorResponses(400)
   async forgotPassword(
     @Body() dto: ForgotPasswordDto,
     @ReqContext() context: RequestContext,
@@ -115,15 +104,14 @@ export class AuthController {
     await this.auth.forgotPassword(dto.email, context);
   }
 
-  @Public()
-  @Post('reset-password')
-  @HttpCode(204)
-  @ApiOperation({
+  @PublicRoute({
     summary: 'Set a new password with the emailed token',
     description: 'Signs out every session of the user.',
+    errors: [400, { status: 401, description: 'Invalid, expired or already used reset token' }],
   })
+  @Post('reset-password')
+  @HttpCode(204)
   @ApiNoContentResponse({ description: 'Password changed' })
-  @ApiErrorResponses(400, 401)
   async resetPassword(
     @Query() query: TokenQueryDto,
     @Body() dto: ResetPasswordDto,
@@ -132,14 +120,15 @@ export class AuthController {
     await this.auth.resetPassword(query.token, dto.password, context);
   }
 
-  @Permissions()
+  @Route({
+    permission: 'any-user',
+    summary: 'Email a verification link to the signed-in user',
+    errors: [409],
+  })
   @AuthRateLimit()
   @Post('send-verification-email')
   @HttpCode(204)
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Email a verification link to the signed-in user' })
   @ApiNoContentResponse({ description: 'Sent' })
-  @ApiErrorResponses(401, 409)
   async sendVerificationEmail(
     @CurrentUser() caller: AuthUser,
     @ReqContext() context: RequestContext,
@@ -147,12 +136,16 @@ export class AuthController {
     await this.auth.sendVerificationEmail(caller.id, context);
   }
 
-  @Public()
+  @PublicRoute({
+    summary: 'Mark the email verified with the emailed token',
+    errors: [
+      400,
+      { status: 401, description: 'Invalid, expired or already used verification token' },
+    ],
+  })
   @Post('verify-email')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Mark the email verified with the emailed token' })
   @ApiNoContentResponse({ description: 'Verified' })
-  @ApiErrorResponses(400, 401)
   async verifyEmail(
     @Query() query: TokenQueryDto,
     @ReqContext() context: RequestContext,

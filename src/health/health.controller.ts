@@ -1,8 +1,8 @@
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { ApiErrorResponses, Public } from '../common/decorators';
+import { PublicRoute } from '../common/decorators';
 
 @ApiTags('Health')
 @Controller()
@@ -12,10 +12,9 @@ export class HealthController {
     private readonly mongoose: MongooseHealthIndicator,
   ) {}
 
-  @Public()
+  @PublicRoute({ summary: 'Root endpoint' })
   @Get()
   @Header('Content-Type', 'text/plain; charset=utf-8')
-  @ApiOperation({ summary: 'Root endpoint' })
   @ApiProduces('text/plain')
   @ApiOkResponse({
     description: '`Service running`',
@@ -25,9 +24,8 @@ export class HealthController {
     return 'Service running';
   }
 
-  @Public()
+  @PublicRoute({ summary: 'Running status' })
   @Get('running')
-  @ApiOperation({ summary: 'Running status' })
   @ApiOkResponse({
     schema: { type: 'object', properties: { status: { type: 'string', example: 'running' } } },
   })
@@ -35,13 +33,14 @@ export class HealthController {
     return { status: 'running' };
   }
 
-  @Public()
+  @PublicRoute({
+    summary: 'Health check: 200 `OK` when the database answers a ping',
+    errors: [503],
+  })
   @Get('health-check')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Health check: 200 `OK` when the database answers a ping' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: '`OK`', schema: { type: 'string', example: 'OK' } })
-  @ApiErrorResponses(503)
   async check(@Res() reply: FastifyReply): Promise<void> {
     try {
       await this.health.check([() => this.mongoose.pingCheck('database', { timeout: 1500 })]);

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../common/decorators';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { PublicRoute } from '../common/decorators';
 import { DevOutbox } from './dev-outbox';
 import { OutboxResponseDto } from './dto/outbox-response.dto';
 
@@ -10,11 +10,10 @@ import { OutboxResponseDto } from './dto/outbox-response.dto';
 export class DevOutboxController {
   constructor(private readonly outbox: DevOutbox) {}
 
-  @Public()
-  @Get('outbox')
-  @ApiOperation({
+  @PublicRoute({
     summary: 'Mails kept instead of sent (development only, when SMTP_URL is not set)',
   })
+  @Get('outbox')
   @ApiOkResponse({ type: OutboxResponseDto })
   list(): OutboxResponseDto {
     return {

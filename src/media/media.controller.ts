@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiErrorResponses, Public } from '../common/decorators';
+import { PublicRoute } from '../common/decorators';
 import { IMAGE_CONTENT_TYPES } from './image-format';
 import { MediaService } from './media.service';
 
@@ -10,12 +10,10 @@ import { MediaService } from './media.service';
 export class MediaController {
   constructor(private readonly media: MediaService) {}
 
-  @Public()
+  @PublicRoute({ summary: 'An uploaded image (public, so Meta can fetch it)', errors: [404] })
   @Get(':name')
-  @ApiOperation({ summary: 'An uploaded image (public, so Meta can fetch it)' })
   @ApiProduces(...Object.values(IMAGE_CONTENT_TYPES))
   @ApiOkResponse({ description: 'The image bytes', schema: { type: 'string', format: 'binary' } })
-  @ApiErrorResponses(404)
   async get(
     @Param('name') name: string,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -1,15 +1,8 @@
 import type { MultipartFile } from '@fastify/multipart';
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiCreatedResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ApiErrorResponses, Permissions } from '../common/decorators';
+import { Route } from '../common/decorators';
 import { ValidationError } from '../common/errors';
 import { UploadImageResponseDto } from './dto/upload-image-response.dto';
 import { MediaService } from './media.service';
@@ -23,15 +16,12 @@ function missingFile(): ValidationError {
 }
 
 @ApiTags('Upload')
-@ApiBearerAuth()
 @Controller('v1/upload')
 export class UploadController {
   constructor(private readonly media: MediaService) {}
 
-  @Post('image')
-  @HttpCode(201)
-  @Permissions('send-messages')
-  @ApiOperation({
+  @Route({
+    permission: 'send-messages',
     summary: 'Upload an image to send as a message attachment',
     description:
       'JPEG, PNG, GIF, WebP, AVIF, TIFF or BMP, and HEIC where the server’s image decoder ' +
@@ -42,7 +32,10 @@ export class UploadController {
       'photos → JPEG; turned upright by its EXIF orientation, metadata (including location) ' +
       'removed, scaled down only when needed to fit. 400 for anything else, 413 over the ' +
       'size limit. The returned URL is public.',
+    errors: [400, 413],
   })
+  @Post('image')
+  @HttpCode(201)
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
@@ -52,7 +45,6 @@ export class UploadController {
     },
   })
   @ApiCreatedResponse({ type: UploadImageResponseDto })
-  @ApiErrorResponses(400, 401, 403, 413)
   async uploadImage(@Req() request: FastifyRequest): Promise<UploadImageResponseDto> {
     if (!request.isMultipart()) throw missingFile();
     let part: MultipartFile | undefined;

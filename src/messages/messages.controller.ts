@@ -1,26 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
-  ApiOperation,
-  ApiParam,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { RequestContext } from '../audit-logs/audit-logs.service';
-import {
-  ApiErrorResponses,
-  CurrentUser,
-  Permissions,
-  ReqContext,
-  type AuthUser,
-} from '../common/decorators';
-import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
+import { CurrentUser, IdParam, ReqContext, Route, type AuthUser } from '../common/decorators';
 import { ADMIN_INBOX_READS } from '../conversations/inbox-scope';
 import { ListMessagesQueryDto } from './dto/list-messages-query.dto';
 import { MessageListResponseDto, MessageResponseDto } from './dto/message-response.dto';
@@ -32,15 +22,13 @@ import {
 import { MAX_IDEMPOTENCY_KEY_LENGTH, MessagesService } from './messages.service';
 
 @ApiTags('Messages')
-@ApiBearerAuth()
 @ApiExtraModels(SendMessageDto, MessageResponseDto, CaptionedMessageResponseDto)
 @Controller('v1/messages')
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
-  @Get(':conversationId')
-  @Permissions('view-messages')
-  @ApiOperation({
+  @Route({
+    permission: 'view-messages',
     summary: 'Messages of one of the caller’s conversations (admins: of any account), newest first',
     description:
       'Page with `skip`/`limit`, or with the opaque `before` cursor (`nextCursor` of the ' +
@@ -49,23 +37,21 @@ export class MessagesController {
       'from `POST`) are left out, of the page and of `total` alike, unless ' +
       '`includeFailed=true`. Another user’s conversation answers 404, except to admins. ' +
       ADMIN_INBOX_READS,
+    errors: [400, 404],
   })
-  @ApiParam({ name: 'conversationId', description: 'Conversation id (24 hex characters)' })
+  @Get(':conversationId')
   @ApiOkResponse({ type: MessageListResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404)
   list(
     @CurrentUser() user: AuthUser,
-    @Param('conversationId', ParseObjectIdPipe) conversationId: string,
+    @IdParam('conversationId') conversationId: string,
     @Query() query: ListMessagesQueryDto,
     @ReqContext() context: RequestContext,
   ): Promise<MessageListResponseDto> {
     return this.messages.list(user, conversationId, query, context);
   }
 
-  @Post(':conversationId')
-  @HttpCode(201)
-  @Permissions('send-messages')
-  @ApiOperation({
+  @Route({
+    permission: 'send-messages',
     summary: 'Send a message to the participant',
     description:
       'Stored as `pending`, then `sent` with Meta’s message id, or `failed` with Meta’s error ' +
@@ -81,7 +67,10 @@ export class MessagesController {
       'the same 201 body, or the same error status, message and details. The echo Meta sends ' +
       'of each part is merged into its stored message, whichever arrives first.\n\n' +
       'Only the account’s owner sends: another user’s conversation answers 404, to admins too.',
+    errors: [400, 404, 409, 422, 424, 429],
   })
+  @Post(':conversationId')
+  @HttpCode(201)
   @ApiBody({
     description: 'Text, an attachment, or both (at least one)',
     schema: {
@@ -102,7 +91,6 @@ export class MessagesController {
       },
     },
   })
-  @ApiParam({ name: 'conversationId', description: 'Conversation id (24 hex characters)' })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -119,10 +107,9 @@ export class MessagesController {
       ],
     },
   })
-  @ApiErrorResponses(400, 401, 403, 404, 409, 422, 424, 429)
   send(
     @CurrentUser() user: AuthUser,
-    @Param('conversationId', ParseObjectIdPipe) conversationId: string,
+    @IdParam('conversationId') conversationId: string,
     @Body() dto: SendMessageDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @ReqContext() context: RequestContext,
@@ -130,21 +117,20 @@ export class MessagesController {
     return this.messages.send(user, conversationId, dto, idempotencyKey, context);
   }
 
-  @Post(':conversationId/read')
-  @HttpCode(204)
-  @Permissions('view-messages')
-  @ApiOperation({
+  @Route({
+    permission: 'view-messages',
     summary: 'Mark the participant’s messages read',
     description:
       'Also tells Meta (`mark_seen`); a Meta failure is logged and does not fail the call. ' +
       'Only the account’s owner may: another user’s conversation answers 404, to admins too.',
+    errors: [400, 404],
   })
-  @ApiParam({ name: 'conversationId', description: 'Conversation id (24 hex characters)' })
+  @Post(':conversationId/read')
+  @HttpCode(204)
   @ApiNoContentResponse({ description: 'Marked read' })
-  @ApiErrorResponses(400, 401, 403, 404)
   async markRead(
     @CurrentUser() user: AuthUser,
-    @Param('conversationId', ParseObjectIdPipe) conversationId: string,
+    @IdParam('conversationId') conversationId: string,
   ): Promise<void> {
     await this.messages.markRead(user, conversationId);
   }

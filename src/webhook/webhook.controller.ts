@@ -9,18 +9,9 @@ import {
   Res,
   type RawBodyRequest,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiErrorResponses, Permissions, Public } from '../common/decorators';
+import { PublicRoute, Route } from '../common/decorators';
 import { InboxStatsDto } from './dto/inbox-stats.dto';
 import { WebhookService } from './webhook.service';
 
@@ -31,15 +22,16 @@ const PLAIN_TEXT = 'text/plain; charset=utf-8';
 export class WebhookController {
   constructor(private readonly webhook: WebhookService) {}
 
-  @Public()
+  @PublicRoute({
+    summary: 'Meta webhook verification handshake',
+    errors: [400, { status: 403, description: 'Wrong `hub.mode` or `hub.verify_token`' }],
+  })
   @Get()
-  @ApiOperation({ summary: 'Meta webhook verification handshake' })
   @ApiQuery({ name: 'hub.mode', required: true, example: 'subscribe' })
   @ApiQuery({ name: 'hub.verify_token', required: true })
   @ApiQuery({ name: 'hub.challenge', required: true, example: '1158201444' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'The challenge, as plain text', schema: { type: 'string' } })
-  @ApiErrorResponses(400, 403)
   verify(
     @Query('hub.mode') mode: unknown,
     @Query('hub.verify_token') token: unknown,
@@ -51,16 +43,16 @@ export class WebhookController {
     return answer;
   }
 
-  @Public()
-  @Post()
-  @HttpCode(200)
-  @ApiOperation({
+  @PublicRoute({
     summary: 'Receive Meta webhook deliveries',
     description:
       'Verifies `X-Hub-Signature-256`, stores every update in the inbox and answers ' +
       '`EVENT_RECEIVED`; updates are processed in the background. Only `object: "instagram"` ' +
       'deliveries are stored.',
+    errors: [400, { status: 401, description: 'Missing or invalid `X-Hub-Signature-256`' }, 413],
   })
+  @Post()
+  @HttpCode(200)
   @ApiHeader({ name: 'X-Hub-Signature-256', required: true, description: 'sha256=<hex HMAC>' })
   @ApiBody({ schema: { type: 'object', example: { object: 'instagram', entry: [] } } })
   @ApiProduces('text/plain')
@@ -68,7 +60,6 @@ export class WebhookController {
     description: '`EVENT_RECEIVED`',
     schema: { type: 'string', example: 'EVENT_RECEIVED' },
   })
-  @ApiErrorResponses(400, 401, 413)
   async receive(
     @Req() request: RawBodyRequest<FastifyRequest>,
     @Headers('x-hub-signature-256') signature: string | undefined,
@@ -79,14 +70,12 @@ export class WebhookController {
     return 'EVENT_RECEIVED';
   }
 
-  @Get('inbox')
-  @ApiBearerAuth()
-  @Permissions('view-logs')
-  @ApiOperation({
+  @Route({
+    permission: 'view-logs',
     summary: 'Webhook inbox health: entries by status, recent failures and pending retries',
   })
+  @Get('inbox')
   @ApiOkResponse({ type: InboxStatsDto })
-  @ApiErrorResponses(401, 403)
   stats(): Promise<InboxStatsDto> {
     return this.webhook.stats();
   }

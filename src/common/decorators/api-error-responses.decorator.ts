@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { ErrorEnvelopeDto } from '../filters/error-envelope.dto';
 
-const DESCRIPTIONS: Record<number, string> = {
+const DESCRIPTIONS = {
   400: 'Invalid input (per-field reasons in `details`)',
   401: 'Missing, invalid or expired access token',
   403: 'The caller lacks the permission named in the message',
@@ -18,13 +18,23 @@ const DESCRIPTIONS: Record<number, string> = {
     '`metaSubcode`, `metaHttpStatus` and `fbtraceId`; `Retry-After` when Meta named a wait',
   429: 'Rate limited; see Retry-After',
   503: 'The database is temporarily unavailable',
-};
+} as const;
+
+/** An error status a route documents, with its standard description. */
+export type ErrorStatus = keyof typeof DESCRIPTIONS;
+
+/** An error status, or one with a description of its own. */
+export type ErrorResponse = ErrorStatus | { status: ErrorStatus; description: string };
 
 /** Documents the error envelope for each listed status. */
-export function ApiErrorResponses(...statuses: number[]) {
+export function ApiErrorResponses(...responses: ErrorResponse[]) {
   return applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', type: ErrorEnvelopeDto }),
-    ),
+    ...responses.map((response) => {
+      const { status, description } =
+        typeof response === 'number'
+          ? { status: response, description: DESCRIPTIONS[response] }
+          : response;
+      return ApiResponse({ status, description, type: ErrorEnvelopeDto });
+    }),
   );
 }
