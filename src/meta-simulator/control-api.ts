@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { isRecord } from '../common/utils/is-record';
 import type { FailureRule } from './faults';
-import { isRecord, PLACEHOLDER_PNG, sendJson, stringOf } from './simulator-http';
+import { PLACEHOLDER_PNG, sendJson, stringOf } from './simulator-http';
 import type { SimAccount, SimulatorState, SimUser } from './state';
 import type { DeliveryOptions } from './webhook-delivery';
 import { inboundMessage, webhookBatch } from './webhook-events';

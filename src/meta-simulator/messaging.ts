@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { isRecord } from '../common/utils/is-record';
 import { storeMessage } from './conversations';
 import type { GraphContext } from './graph-context';
-import { invalidParameter, isRecord, stringOf } from './simulator-http';
+import { invalidParameter, stringOf } from './simulator-http';
 import type { SimulatorState, StoredMessage } from './state';
 
 /** The Send API: `POST /{id}/messages` with a message or a sender action. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-/** Low-level HTTP plumbing of the Meta simulator. */
+/** Shared plumbing of the Meta simulator: Graph errors as Meta renders them, HTTP bodies and answers, small value helpers. */
 
 export interface GraphErrorBody {
   message: string;
@@ -23,7 +23,7 @@ export class GraphError extends Error {
   }
 }
 
-/** A Graph error with Meta's usual `(#code)` message prefix. */
+/** A Graph error in Meta's envelope, of type `OAuthException` unless another is named. */
 export function graphError(
   status: number,
   code: number,
@@ -165,10 +165,6 @@ export function postRaw(
     req.on('error', reject);
     req.end(body);
   });
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `value` when it is a string, else undefined. */

@@ -1,5 +1,6 @@
+import { isRecord } from '../common/utils/is-record';
 import type { GraphContext, Host } from './graph-context';
-import { invalidParameter, isRecord } from './simulator-http';
+import { invalidParameter } from './simulator-http';
 import { SIMULATED_APP } from './state';
 
 /** Webhook subscriptions: `GET`, `POST` and `DELETE /{id}/subscribed_apps`. */

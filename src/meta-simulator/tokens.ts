@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isRecord } from '../common/utils/is-record';
 import type { GraphContext, Host } from './graph-context';
-import { graphError, isRecord, stringOf, unsupportedRequest } from './simulator-http';
+import { graphError, stringOf, unsupportedRequest } from './simulator-http';
 import type { SimAccount, SimulatorState } from './state';
 
 /** Access tokens: who a token belongs to, its expiry, `appsecret_proof` and refreshing. */

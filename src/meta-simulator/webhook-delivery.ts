@@ -1,6 +1,7 @@
+import { isRecord } from '../common/utils/is-record';
 import { createUser } from './accounts';
 import { deleteMessage, storeMessage } from './conversations';
-import { isRecord, postRaw, stringOf } from './simulator-http';
+import { postRaw, stringOf } from './simulator-http';
 import type { SimulatorState, StoredAttachment } from './state';
 import { signWebhookBody } from './webhook-events';
 
