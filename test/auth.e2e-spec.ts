@@ -1,7 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { Types } from 'mongoose';
 import { createHash } from 'node:crypto';
-import { TokenPurgeJob } from '../src/auth/token-purge.job';
+import { TokenPurgeJob } from '../src/credentials/token-purge.job';
 import { createUser, uniqueEmail } from './utils/factories';
 import { createTestApp, type TestApp } from './utils/test-app';
 

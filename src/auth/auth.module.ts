@@ -7,7 +7,7 @@ import { UsersModule } from '../users/users.module';
 import { authThrottlerOptions } from './auth-throttler.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { CredentialsModule } from './credentials.module';
+import { CredentialsModule } from '../credentials/credentials.module';
 import { JwtStrategy } from './jwt.strategy';
 import { TokensService } from './tokens.service';
 

@@ -10,10 +10,10 @@ import { passwordResetMail, verificationMail } from './auth-mails';
 import type { AuthTokensDto } from './dto/auth-response.dto';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
-import { OneTimeTokensRepository } from './one-time-tokens.repository';
-import { generateOpaqueToken, hashOpaqueToken } from './opaque-token';
-import { PasswordHasher } from './password-hasher';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { OneTimeTokensRepository } from '../credentials/one-time-tokens.repository';
+import { generateOpaqueToken, hashOpaqueToken } from '../credentials/opaque-token';
+import { PasswordHasher } from '../credentials/password-hasher';
+import { RefreshTokensRepository } from '../credentials/refresh-tokens.repository';
 import { TokensService } from './tokens.service';
 
 export interface AuthResult {

@@ -6,7 +6,7 @@ import { UnauthorizedError } from '../common/errors';
 import { isObjectIdString } from '../common/utils/object-id';
 import { authConfig, type AuthConfig } from '../config/auth.config';
 import { UsersRepository } from '../users/users.repository';
-import { AuthUserCache } from './auth-user-cache';
+import { AuthUserCache } from '../credentials/auth-user.cache';
 import { ACCESS_TOKEN_TYPE, type AccessTokenPayload } from './jwt-payload';
 
 @Injectable()

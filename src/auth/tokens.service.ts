@@ -6,8 +6,8 @@ import type { Role } from '../common/permissions/permission-catalogue';
 import { authConfig, type AuthConfig } from '../config/auth.config';
 import type { AuthTokensDto } from './dto/auth-response.dto';
 import { ACCESS_TOKEN_TYPE, type AccessTokenPayload } from './jwt-payload';
-import { generateOpaqueToken, hashOpaqueToken } from './opaque-token';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { generateOpaqueToken, hashOpaqueToken } from '../credentials/opaque-token';
+import { RefreshTokensRepository } from '../credentials/refresh-tokens.repository';
 
 export interface IssuedTokens {
   tokens: AuthTokensDto;

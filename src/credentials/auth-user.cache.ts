@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { TtlCache } from '../common/cache/ttl-cache';
-import type { UserAuthState } from '../users/users.repository';
+import type { Role } from '../common/permissions/permission-catalogue';
+
+/** What authenticating a request needs to know of a user. */
+export interface AuthUserState {
+  email: string;
+  role: Role;
+  isDisabled: boolean;
+}
 
 /**
  * Short-lived cache of each user's role and disabled flag, so authenticating a
@@ -9,12 +16,12 @@ import type { UserAuthState } from '../users/users.repository';
  */
 @Injectable()
 export class AuthUserCache {
-  private readonly states = new TtlCache<string, UserAuthState | null>({
+  private readonly states = new TtlCache<string, AuthUserState | null>({
     ttlMs: 5_000,
     maxEntries: 10_000,
   });
 
-  get(userId: string, load: () => Promise<UserAuthState | null>): Promise<UserAuthState | null> {
+  get(userId: string, load: () => Promise<AuthUserState | null>): Promise<AuthUserState | null> {
     return this.states.getOrLoad(userId, load);
   }
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLogsService, type RequestContext } from '../audit-logs/audit-logs.service';
-import { AuthUserCache } from '../auth/auth-user-cache';
-import { OneTimeTokensRepository } from '../auth/one-time-tokens.repository';
-import { hashOpaqueToken } from '../auth/opaque-token';
-import { PasswordHasher } from '../auth/password-hasher';
-import { RefreshTokensRepository } from '../auth/refresh-tokens.repository';
+import { AuthUserCache } from '../credentials/auth-user.cache';
+import { OneTimeTokensRepository } from '../credentials/one-time-tokens.repository';
+import { hashOpaqueToken } from '../credentials/opaque-token';
+import { PasswordHasher } from '../credentials/password-hasher';
+import { RefreshTokensRepository } from '../credentials/refresh-tokens.repository';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import type { Role } from '../common/permissions/permission-catalogue';
 import type { CreateUserDto } from './dto/create-user.dto';
