@@ -3,7 +3,9 @@ import { authConfig } from './auth.config';
 import { cryptoConfig } from './crypto.config';
 import { databaseConfig } from './database.config';
 import { mailConfig } from './mail.config';
+import { mediaConfig } from './media.config';
 import { metaConfig } from './meta.config';
+import { metricsConfig } from './metrics.config';
 import { redisConfig } from './redis.config';
 import { webhookConfig } from './webhook.config';
 
@@ -12,7 +14,9 @@ export * from './auth.config';
 export * from './crypto.config';
 export * from './database.config';
 export * from './mail.config';
+export * from './media.config';
 export * from './meta.config';
+export * from './metrics.config';
 export * from './redis.config';
 export * from './webhook.config';
 
@@ -23,7 +27,9 @@ export const configNamespaces = [
   cryptoConfig,
   databaseConfig,
   mailConfig,
+  mediaConfig,
   metaConfig,
+  metricsConfig,
   redisConfig,
   webhookConfig,
 ];

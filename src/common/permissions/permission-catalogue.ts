@@ -6,6 +6,7 @@ export const PERMISSIONS = [
   'view-messages',
   'manage-users',
   'view-logs',
+  'manage-queues',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -22,7 +23,7 @@ const USER_PERMISSIONS: readonly Permission[] = [
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   user: USER_PERMISSIONS,
-  admin: [...USER_PERMISSIONS, 'manage-users', 'view-logs'],
+  admin: [...USER_PERMISSIONS, 'manage-users', 'view-logs', 'manage-queues'],
 };
 
 export function roleHasPermission(role: Role, permission: Permission): boolean {
