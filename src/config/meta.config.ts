@@ -17,7 +17,6 @@ export interface MetaConfig {
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
   sendRatePerSecond: number;
-  conversationsRatePerSecond: number;
   profileCacheSeconds: number;
   /** Allow sends with the HUMAN_AGENT tag up to 7 days after the last inbound message. */
   humanAgentEnabled: boolean;
@@ -38,7 +37,6 @@ export function loadMetaConfig(): MetaConfig {
     retryBaseDelayMs: env.int('META_RETRY_BASE_DELAY_MS', 500, { min: 0 }),
     retryMaxDelayMs: env.int('META_RETRY_MAX_DELAY_MS', 30_000, { min: 0 }),
     sendRatePerSecond: env.int('META_SEND_RATE_PER_SECOND', 100, { min: 1 }),
-    conversationsRatePerSecond: env.int('META_CONVERSATIONS_RATE_PER_SECOND', 2, { min: 1 }),
     profileCacheSeconds: env.int('META_PROFILE_CACHE_SECONDS', 60, { min: 0 }),
     humanAgentEnabled: env.bool('META_HUMAN_AGENT_ENABLED', false),
   });

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listMedia, ownsNode, readNode } from './accounts';
-import { listConversations, listMessages } from './conversations';
 import type { Faults } from './faults';
 import type { GraphContext, Host } from './graph-context';
 import { sendMessage } from './messaging';
@@ -94,11 +93,6 @@ function route(ctx: GraphContext): unknown {
       break;
     case 'POST messages':
       if (owned) return sendMessage(ctx);
-      break;
-    case 'GET messages':
-      return listMessages(ctx, node);
-    case 'GET conversations':
-      if (owned) return listConversations(ctx);
       break;
     case 'GET subscribed_apps':
     case 'POST subscribed_apps':

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MetaSimulator } from './meta-simulator';
-import { echoMessage, inboundMessage, signWebhookBody, webhookBatch } from './webhook-events';
+import { inboundMessage, signWebhookBody, webhookBatch } from './webhook-events';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -524,49 +524,6 @@ describe('MetaSimulator', () => {
       sim.webhookUrl = undefined;
 
       await expect(sim.deliverWebhook({})).rejects.toThrow('No webhook URL');
-    });
-
-    it('adds delivered messages to the conversations API', async () => {
-      const account = sim.addAccount();
-      const id = account.instagramBusinessId;
-      const inbound = inboundMessage({
-        account: id,
-        from: '6100000000000001',
-        text: 'Is this in stock?',
-        timestamp: 1_700_000_000_000,
-      });
-      const echo = echoMessage({
-        account: id,
-        to: '6100000000000001',
-        text: 'Yes!',
-        timestamp: 1_700_000_060_000,
-      });
-      await sim.deliverWebhook(webhookBatch([{ id, messaging: [inbound, echo] }]));
-
-      const conversations = await call(
-        'GET',
-        `${sim.instagramApiUrl}/v21.0/${id}/conversations?platform=instagram&fields=id,updated_time,participants`,
-        { token: account.accessToken },
-      );
-      expect(conversations.json.data).toHaveLength(1);
-      expect(conversations.json.data[0].participants.data).toEqual(
-        expect.arrayContaining([{ id: '6100000000000001', username: expect.any(String) }]),
-      );
-
-      const messages = await call(
-        'GET',
-        `${sim.instagramApiUrl}/v21.0/${conversations.json.data[0].id}/messages?fields=id,created_time,from,to,message&limit=1`,
-        { token: account.accessToken },
-      );
-      expect(messages.json.data).toEqual([
-        expect.objectContaining({
-          id: echo.message?.mid,
-          message: 'Yes!',
-          from: { id, username: account.username },
-        }),
-      ]);
-      expect(messages.json.paging.cursors.after).toEqual(expect.any(String));
-      expect(messages.json.paging.next).not.toContain('access_token');
     });
   });
 

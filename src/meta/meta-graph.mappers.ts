@@ -2,10 +2,7 @@ import { isRecord } from '../common/utils/is-record';
 import { MetaApiError } from './meta-api.error';
 import type {
   MetaAccountProfile,
-  MetaConversationMessage,
-  MetaConversationSummary,
   MetaMedia,
-  MetaPage,
   MetaUserProfile,
   RefreshedToken,
   SendMessageResult,
@@ -107,56 +104,6 @@ export function toSendResult(raw: unknown, recipientId: string): SendMessageResu
     recipientId: id(body.recipient_id) ?? recipientId,
     messageId: requireId(body, 'message_id'),
   };
-}
-
-function toParticipant(raw: Json): { id: string; username?: string } {
-  return { id: requireId(raw, 'id'), username: str(raw.username) };
-}
-
-function pageOf<T>(raw: unknown, what: string, map: (item: Json) => T): MetaPage<T> {
-  const body = asRecord(raw, what);
-  const paging = isRecord(body.paging) ? body.paging : {};
-  const cursors = isRecord(paging.cursors) ? paging.cursors : {};
-  const after = str(cursors.after);
-  return {
-    data: edge(body).map(map),
-    after: paging.next !== undefined && after ? after : undefined,
-  };
-}
-
-export function toConversationPage(raw: unknown): MetaPage<MetaConversationSummary> {
-  return pageOf(raw, 'conversation list', (item) => ({
-    id: requireId(item, 'id'),
-    updatedTime: str(item.updated_time),
-    participants: edge(item.participants).map(toParticipant),
-  }));
-}
-
-/** Conversation-API attachments carry their media under a type-specific key. */
-function toAttachment(raw: Json): { type?: string; url?: string } {
-  const payload = isRecord(raw.payload) ? raw.payload : {};
-  const image = isRecord(raw.image_data) ? raw.image_data : undefined;
-  const video = isRecord(raw.video_data) ? raw.video_data : undefined;
-  if (image) return { type: 'image', url: str(image.url) };
-  if (video) return { type: 'video', url: str(video.url) };
-  const mime = str(raw.mime_type);
-  const type = str(raw.type) ?? (mime?.startsWith('audio/') ? 'audio' : 'file');
-  return { type, url: str(raw.file_url) ?? str(payload.url) ?? str(raw.url) };
-}
-
-export function toConversationMessagePage(raw: unknown): MetaPage<MetaConversationMessage> {
-  return pageOf(raw, 'message list', (item) => {
-    const from = isRecord(item.from) ? toParticipant(item.from) : undefined;
-    const attachments = edge(item.attachments).map(toAttachment);
-    return {
-      id: requireId(item, 'id'),
-      createdTime: str(item.created_time),
-      from,
-      to: edge(item.to).map(toParticipant),
-      message: str(item.message),
-      attachments: attachments.length > 0 ? attachments : undefined,
-    };
-  });
 }
 
 export function toRefreshedToken(raw: unknown, now: number): RefreshedToken {

@@ -38,7 +38,6 @@ describe('MetaGraphService', () => {
       retryBaseDelayMs: 1,
       retryMaxDelayMs: 10,
       sendRatePerSecond: 1000,
-      conversationsRatePerSecond: 1000,
       profileCacheSeconds: 60,
       humanAgentEnabled: true,
       ...overrides,
@@ -545,7 +544,7 @@ describe('MetaGraphService', () => {
     });
   });
 
-  describe('sender actions and reactions', () => {
+  describe('sender actions', () => {
     it('sends a sender action', async () => {
       const service = await build();
       const account = sim.addAccount();
@@ -557,80 +556,6 @@ describe('MetaGraphService', () => {
         recipient: { id: user.igsid },
         sender_action: 'typing_on',
       });
-    });
-
-    it('reacts with love by default and unreacts with the message id only', async () => {
-      const service = await build();
-      const account = sim.addAccount();
-      const user = sim.addUser();
-
-      await service.sendReaction(credsOf(account), user.igsid, 'mid-1', 'react');
-      await service.sendReaction(credsOf(account), user.igsid, 'mid-1', 'unreact');
-
-      expect(sim.requests.map((r) => r.body)).toEqual([
-        {
-          recipient: { id: user.igsid },
-          sender_action: 'react',
-          payload: { message_id: 'mid-1', reaction: 'love' },
-        },
-        {
-          recipient: { id: user.igsid },
-          sender_action: 'unreact',
-          payload: { message_id: 'mid-1' },
-        },
-      ]);
-    });
-  });
-
-  describe('conversations', () => {
-    it('pages through conversations and their messages with cursors', async () => {
-      const service = await build();
-      const account = sim.addAccount();
-      const creds = credsOf(account);
-      const users = [sim.addUser(), sim.addUser(), sim.addUser()];
-      for (const user of users) {
-        await service.sendMessage(creds, { recipientId: user.igsid, text: `Hi ${user.username}` });
-      }
-      await service.sendMessage(creds, {
-        recipientId: users[0].igsid,
-        attachment: { type: 'image', url: 'https://cdn.example.com/b.png' },
-      });
-
-      const first = await service.listConversations(creds, { limit: 2 });
-      const second = await service.listConversations(creds, { limit: 2, after: first.after });
-
-      expect(first.data).toHaveLength(2);
-      expect(first.after).toEqual(expect.any(String));
-      expect(second.data).toHaveLength(1);
-      expect(second.after).toBeUndefined();
-      const all = [...first.data, ...second.data];
-      expect(new Set(all.map((c) => c.id)).size).toBe(3);
-      const withFirstUser = all.find((c) => c.participants.some((p) => p.id === users[0].igsid));
-      expect(withFirstUser?.participants).toEqual(
-        expect.arrayContaining([
-          { id: users[0].igsid, username: users[0].username },
-          { id: account.instagramBusinessId, username: account.username },
-        ]),
-      );
-      expect(sim.requests.find((r) => r.path.endsWith('/conversations'))?.query).toMatchObject({
-        platform: 'instagram',
-        fields: 'id,updated_time,participants',
-      });
-
-      const messages = await service.listConversationMessages(creds, withFirstUser!.id, {});
-
-      expect(messages.after).toBeUndefined();
-      expect(messages.data).toEqual([
-        expect.objectContaining({
-          from: { id: account.instagramBusinessId, username: account.username },
-          to: [{ id: users[0].igsid, username: users[0].username }],
-          attachments: [{ type: 'image', url: 'https://cdn.example.com/b.png' }],
-        }),
-        expect.objectContaining({
-          message: `Hi ${users[0].username}`,
-          createdTime: expect.any(String),
-        }),
-      ]);
     });
   });
 

@@ -10,8 +10,6 @@ import { MetaApiError, toMetaApiError } from './meta-api.error';
 import {
   requireSuccess,
   toAccountProfile,
-  toConversationMessagePage,
-  toConversationPage,
   toMediaList,
   toRefreshedToken,
   toSendResult,
@@ -21,11 +19,8 @@ import {
   WEBHOOK_FIELDS,
   type ConnectionType,
   type MetaAccountProfile,
-  type MetaConversationMessage,
-  type MetaConversationSummary,
   type MetaCredentials,
   type MetaMedia,
-  type MetaPage,
   type MetaUserProfile,
   type RefreshedToken,
   type SendMessageInput,
@@ -50,10 +45,7 @@ const ACCOUNT_FIELDS = [
 const MEDIA_FIELDS = 'id,caption,media_type,media_url,thumbnail_url,permalink,timestamp';
 const USER_PROFILE_FIELDS =
   'name,username,profile_pic,follower_count,is_user_follow_business,is_business_follow_user,is_verified_user';
-const CONVERSATION_FIELDS = 'id,updated_time,participants';
-const CONVERSATION_MESSAGE_FIELDS = 'id,created_time,from,to,message,attachments';
-
-type Pacing = 'send' | 'conversations';
+type Pacing = 'send';
 
 interface GraphCall {
   method: 'GET' | 'POST' | 'DELETE';
@@ -97,7 +89,6 @@ export class MetaGraphService {
   ) {
     this.limiters = {
       send: new RateLimiter(config.sendRatePerSecond),
-      conversations: new RateLimiter(config.conversationsRatePerSecond),
     };
   }
 
@@ -159,60 +150,6 @@ export class MetaGraphService {
       data: { recipient: { id: recipientId }, sender_action: action },
       pacing: 'send',
     });
-  }
-
-  async sendReaction(
-    creds: MetaCredentials,
-    recipientId: string,
-    messageId: string,
-    action: 'react' | 'unreact',
-    reaction = 'love',
-  ): Promise<void> {
-    requireRecipient(recipientId);
-    if (!messageId) throw new ValidationError('A reaction needs the id of the message');
-    await this.call(creds, {
-      method: 'POST',
-      path: `/${segment(messagingNode(creds))}/messages`,
-      data: {
-        recipient: { id: recipientId },
-        sender_action: action,
-        payload:
-          action === 'react' ? { message_id: messageId, reaction } : { message_id: messageId },
-      },
-      pacing: 'send',
-    });
-  }
-
-  async listConversations(
-    creds: MetaCredentials,
-    opts: { after?: string; limit?: number },
-  ): Promise<MetaPage<MetaConversationSummary>> {
-    const body = await this.call(creds, {
-      method: 'GET',
-      path: `/${segment(messagingNode(creds))}/conversations`,
-      params: {
-        platform: 'instagram',
-        fields: CONVERSATION_FIELDS,
-        limit: opts.limit,
-        after: opts.after,
-      },
-      pacing: 'conversations',
-    });
-    return toConversationPage(body);
-  }
-
-  async listConversationMessages(
-    creds: MetaCredentials,
-    conversationId: string,
-    opts: { after?: string; limit?: number },
-  ): Promise<MetaPage<MetaConversationMessage>> {
-    const body = await this.call(creds, {
-      method: 'GET',
-      path: `/${segment(conversationId)}/messages`,
-      params: { fields: CONVERSATION_MESSAGE_FIELDS, limit: opts.limit, after: opts.after },
-      pacing: 'conversations',
-    });
-    return toConversationMessagePage(body);
   }
 
   /** Subscribes the account (Instagram Login) or its Page (Facebook Login) to the app's webhooks. */

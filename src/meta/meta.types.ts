@@ -70,27 +70,6 @@ export interface SendMessageResult {
 
 export type SenderAction = 'mark_seen' | 'typing_on' | 'typing_off';
 
-export interface MetaConversationSummary {
-  id: string;
-  updatedTime?: string;
-  participants: { id: string; username?: string }[];
-}
-
-export interface MetaConversationMessage {
-  id: string;
-  createdTime?: string;
-  from?: { id: string; username?: string };
-  to?: { id: string; username?: string }[];
-  message?: string;
-  attachments?: { type?: string; url?: string }[];
-}
-
-export interface MetaPage<T> {
-  data: T[];
-  /** Cursor for the next page, absent on the last page. */
-  after?: string;
-}
-
 export interface RefreshedToken {
   accessToken: string;
   expiresAt: Date;
