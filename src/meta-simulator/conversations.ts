@@ -1,31 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import type { Conversation, SimulatorState, StoredMessage } from './state';
+import type { Conversation, SimulatorState } from './state';
 
-/** The conversation store: messages sent through the API or seen in delivered webhooks. */
+/**
+ * The conversation store: per account and user, the ids of the messages sent
+ * through the API or seen in delivered webhooks, and the time of the latest.
+ */
 
-/** Adds a message to the conversation of the account and user, once per message id. */
-export function storeMessage(
+/** Counts a message in the conversation of the account and user, once per message id. */
+export function recordMessage(
   world: SimulatorState,
   accountId: string,
   userId: string,
-  message: StoredMessage,
+  messageId: string,
+  at: Date,
 ): void {
   const conversation = conversationFor(world, accountId, userId);
-  if (conversation.messages.some((m) => m.id === message.id)) return;
-  conversation.messages.push(message);
-  conversation.messages.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  if (message.createdAt > conversation.updatedAt) conversation.updatedAt = message.createdAt;
+  if (conversation.messageIds.has(messageId)) return;
+  conversation.messageIds.add(messageId);
+  if (at > conversation.updatedAt) conversation.updatedAt = at;
 }
 
-/** Removes an unsent message from the conversation of the account and user. */
+/** Forgets an unsent message in the conversation of the account and user. */
 export function deleteMessage(
   world: SimulatorState,
   accountId: string,
   userId: string,
   messageId: string,
 ): void {
-  const conversation = conversationFor(world, accountId, userId);
-  conversation.messages = conversation.messages.filter((m) => m.id !== messageId);
+  conversationFor(world, accountId, userId).messageIds.delete(messageId);
 }
 
 function conversationFor(world: SimulatorState, accountId: string, userId: string): Conversation {
@@ -35,7 +37,13 @@ function conversationFor(world: SimulatorState, accountId: string, userId: strin
   const id = Buffer.from(
     `ig_t:1:IGMessageThread:${accountId}:${randomBytes(12).toString('hex')}`,
   ).toString('base64url');
-  const conversation: Conversation = { id, accountId, userId, updatedAt: new Date(), messages: [] };
+  const conversation: Conversation = {
+    id,
+    accountId,
+    userId,
+    updatedAt: new Date(),
+    messageIds: new Set(),
+  };
   world.conversations.set(id, conversation);
   return conversation;
 }

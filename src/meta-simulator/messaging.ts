@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { isRecord } from '../common/utils/is-record';
-import { storeMessage } from './conversations';
+import { recordMessage } from './conversations';
 import type { GraphContext } from './graph-context';
 import { invalidParameter, stringOf } from './simulator-http';
-import type { SimulatorState, StoredMessage } from './state';
+import type { SimulatorState } from './state';
 
 /** The Send API: `POST /{id}/messages` with a message or a sender action. */
 
 const MAX_TEXT_BYTES = 1000;
-const SENDER_ACTIONS = new Set(['mark_seen', 'typing_on', 'typing_off', 'react', 'unreact']);
+const SENDER_ACTIONS = new Set(['mark_seen', 'typing_on', 'typing_off']);
 const ATTACHMENT_TYPES = new Set(['image', 'video', 'audio', 'file', 'like_heart', 'MEDIA_SHARE']);
 /** Attachment types whose payload carries no URL. */
 const ATTACHMENTS_WITHOUT_URL = new Set(['like_heart', 'MEDIA_SHARE']);
@@ -21,7 +21,7 @@ export function sendMessage(ctx: GraphContext): unknown {
   if (body.sender_action !== undefined) return senderAction(ctx.world, body, recipientId);
   const message = isRecord(body.message) ? body.message : undefined;
   if (!message) throw invalidParameter('The parameter message is required');
-  const content = validateMessage(message);
+  validateMessage(message);
   if (body.messaging_type === 'MESSAGE_TAG' || body.tag !== undefined) {
     if (typeof body.tag !== 'string' || !MESSAGE_TAGS.has(body.tag)) {
       throw invalidParameter('Param tag must be a valid message tag');
@@ -32,17 +32,11 @@ export function sendMessage(ctx: GraphContext): unknown {
   const messageId = `m_${randomBytes(24).toString('base64url')}`;
   const at = new Date();
   ctx.world.sentMessages.push({ accountId, recipientId, messageId, body, at });
-  storeMessage(ctx.world, accountId, recipientId, {
-    id: messageId,
-    createdAt: at,
-    fromId: accountId,
-    toId: recipientId,
-    ...content,
-  });
+  recordMessage(ctx.world, accountId, recipientId, messageId, at);
   return { recipient_id: recipientId, message_id: messageId };
 }
 
-/** Typing indicators, seen receipts and reactions: checked, answered, not stored. */
+/** Typing indicators and seen receipts: checked, answered, not stored. */
 function senderAction(
   world: SimulatorState,
   body: Record<string, unknown>,
@@ -50,24 +44,14 @@ function senderAction(
 ): unknown {
   const action = body.sender_action;
   if (typeof action !== 'string' || !SENDER_ACTIONS.has(action)) {
-    throw invalidParameter(
-      'Param sender_action must be one of {MARK_SEEN, TYPING_ON, TYPING_OFF, REACT, UNREACT}',
-    );
+    throw invalidParameter('Param sender_action must be one of {MARK_SEEN, TYPING_ON, TYPING_OFF}');
   }
   requireRecipient(world, recipientId);
-  if (action === 'react' || action === 'unreact') {
-    const payload = isRecord(body.payload) ? body.payload : {};
-    if (typeof payload.message_id !== 'string' || payload.message_id === '') {
-      throw invalidParameter('The parameter payload[message_id] is required');
-    }
-  }
   return { recipient_id: recipientId };
 }
 
-/** A text or one attachment, refused as Meta refuses them. */
-function validateMessage(
-  message: Record<string, unknown>,
-): Pick<StoredMessage, 'text' | 'attachments'> {
+/** Refuses what Meta refuses: a message needs a text or one attachment. */
+function validateMessage(message: Record<string, unknown>): void {
   const text = message.text;
   const attachment = isRecord(message.attachment) ? message.attachment : undefined;
   if (text !== undefined) {
@@ -82,7 +66,7 @@ function validateMessage(
     if (attachment) {
       throw invalidParameter('Only one of message[text] and message[attachment] can be set');
     }
-    return { text, attachments: [] };
+    return;
   }
   if (!attachment) {
     throw invalidParameter('Message cannot be empty, must provide valid attachment or text');
@@ -97,7 +81,6 @@ function validateMessage(
   if (!ATTACHMENTS_WITHOUT_URL.has(type) && (url === undefined || !/^https?:\/\/\S+$/i.test(url))) {
     throw invalidParameter('Param message[attachment][payload][url] must be a valid URL');
   }
-  return { attachments: [{ type, url }] };
 }
 
 function requireRecipient(world: SimulatorState, recipientId: string): void {

@@ -47,28 +47,13 @@ export interface SentMessage {
   at: Date;
 }
 
-/** An attachment of a stored message: its type and, for media, its URL. */
-export interface StoredAttachment {
-  type: string;
-  url?: string;
-}
-
-/** A message in the simulated conversation store (sent, or seen in a delivered webhook). */
-export interface StoredMessage {
-  id: string;
-  createdAt: Date;
-  fromId: string;
-  toId: string;
-  text?: string;
-  attachments: StoredAttachment[];
-}
-
+/** A conversation of an account with a user, as the simulator counts its messages. */
 export interface Conversation {
   id: string;
   accountId: string;
   userId: string;
   updatedAt: Date;
-  messages: StoredMessage[];
+  messageIds: Set<string>;
 }
 
 export interface MediaItem {
@@ -130,7 +115,7 @@ export class SimulatorState {
         accountId: c.accountId,
         userId: c.userId,
         updatedAt: c.updatedAt,
-        messageCount: c.messages.length,
+        messageCount: c.messageIds.size,
       })),
       sentMessages: this.sentMessages,
       requests: this.requests,

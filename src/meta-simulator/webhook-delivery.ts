@@ -1,8 +1,8 @@
 import { isRecord } from '../common/utils/is-record';
 import { createUser } from './accounts';
-import { deleteMessage, storeMessage } from './conversations';
-import { postRaw, stringOf } from './simulator-http';
-import type { SimulatorState, StoredAttachment } from './state';
+import { deleteMessage, recordMessage } from './conversations';
+import { postRaw } from './simulator-http';
+import type { SimulatorState } from './state';
 import { signWebhookBody } from './webhook-events';
 
 /** Webhook delivery: signed POSTs like Meta's, and what a delivered payload teaches the simulator. */
@@ -78,19 +78,6 @@ function ingestEvent(world: SimulatorState, event: unknown): void {
     return;
   }
   if (!world.users.has(userId)) createUser(world, { igsid: userId });
-  storeMessage(world, accountId, userId, {
-    id: message.mid,
-    createdAt: new Date(typeof event.timestamp === 'number' ? event.timestamp : Date.now()),
-    fromId,
-    toId,
-    text: stringOf(message.text),
-    attachments: (Array.isArray(message.attachments) ? message.attachments : [])
-      .filter(isRecord)
-      .map(webhookAttachment),
-  });
-}
-
-/** An attachment as webhooks carry it: the URL inside `payload`. */
-function webhookAttachment(a: Record<string, unknown>): StoredAttachment {
-  return { type: String(a.type), url: isRecord(a.payload) ? stringOf(a.payload.url) : undefined };
+  const at = new Date(typeof event.timestamp === 'number' ? event.timestamp : Date.now());
+  recordMessage(world, accountId, userId, message.mid, at);
 }
