@@ -21,6 +21,8 @@ import { UsersModule } from './users/users.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { WebhookModule } from './webhook/webhook.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { QueueAdminModule } from './queue-admin/queue-admin.module';
 
 export interface AppModuleOptions {
   /** Full connection string including the database name. */
@@ -61,6 +63,8 @@ export class AppModule {
         ConversationsModule,
         MessagesModule,
         WebhookModule,
+        QueueAdminModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -6,6 +6,7 @@ import { ValidationError } from '../common/errors';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { MetaSimulator, type SimAccount } from '../meta-simulator';
 import { MetaApiError } from './meta-api.error';
+import { MetricsService } from '../metrics/metrics.service';
 import { MetaGraphService } from './meta-graph.service';
 import { WEBHOOK_FIELDS, type MetaCredentials } from './meta.types';
 
@@ -44,7 +45,7 @@ describe('MetaGraphService', () => {
     };
     const moduleRef = await Test.createTestingModule({
       imports: [HttpModule],
-      providers: [MetaGraphService, { provide: metaConfig.KEY, useValue: config }],
+      providers: [MetaGraphService, MetricsService, { provide: metaConfig.KEY, useValue: config }],
     }).compile();
     return moduleRef.get(MetaGraphService);
   }

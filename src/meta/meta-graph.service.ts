@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { firstValueFrom } from 'rxjs';
 import { ValidationError } from '../common/errors';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
+import { MetricsService } from '../metrics/metrics.service';
 import { MetaApiError, toMetaApiError } from './meta-api.error';
 import {
   requireSuccess,
@@ -86,6 +87,7 @@ export class MetaGraphService {
   constructor(
     private readonly http: HttpService,
     @Inject(metaConfig.KEY) private readonly config: MetaConfig,
+    private readonly metrics: MetricsService,
   ) {
     this.limiters = {
       send: new RateLimiter(config.sendRatePerSecond),
@@ -189,16 +191,20 @@ export class MetaGraphService {
     const path =
       call.versioned === false ? call.path : `/${segment(this.config.apiVersion)}${call.path}`;
     const label = `${call.method} ${path}`;
+    const endpoint = endpointPattern(call);
     for (let attempt = 0; ; attempt++) {
       if (call.pacing && identity.pacingKey !== undefined) {
         await this.limiters[call.pacing].acquire(identity.pacingKey);
       }
+      const startedAt = performance.now();
       try {
         this.logger.debug(label);
         const response = await this.send(identity, call, path);
+        this.metrics.metaCall(endpoint, 'ok', performance.now() - startedAt);
         return response.data;
       } catch (caught) {
         const error = this.toError(caught, call.pacing === 'send');
+        this.metrics.metaCall(endpoint, error, performance.now() - startedAt);
         const delayMs =
           attempt < this.config.maxRetries &&
           (call.idempotent !== false || error.kind === 'rate_limited')
@@ -366,4 +372,13 @@ export function buildSendBody(input: SendMessageInput): Record<string, unknown> 
     body.tag = input.tag;
   }
   return body;
+}
+
+/** The call's method and path with ids left out, e.g. `POST /{id}/messages`, for metrics. */
+function endpointPattern(call: GraphCall): string {
+  const path = call.path
+    .split('/')
+    .map((part) => (part === '' || /^[a-z_]+$/.test(part) ? part : '{id}'))
+    .join('/');
+  return `${call.method} ${path}`;
 }
