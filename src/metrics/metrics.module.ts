@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { QueueAdminModule } from '../queue-admin/queue-admin.module';
+import { QueueInspectionModule } from '../queue-admin/queue-inspection.module';
 import { HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
@@ -9,7 +9,7 @@ import { QueueMetrics } from './queue-metrics';
 /** Prometheus metrics (global: any module records through {@link MetricsService}). */
 @Global()
 @Module({
-  imports: [DiscoveryModule, QueueAdminModule],
+  imports: [DiscoveryModule, QueueInspectionModule],
   controllers: [MetricsController],
   providers: [MetricsService, HttpMetrics, QueueMetrics],
   exports: [MetricsService],

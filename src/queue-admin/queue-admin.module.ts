@@ -1,12 +1,12 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { BullBoardModule } from '@bull-board/nestjs';
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { DashboardSessionsModule } from './dashboard/dashboard-sessions.module';
 import { DASHBOARD_PATH, DashboardSessions } from './dashboard/dashboard-sessions';
 import { gatedFastifyAdapter } from './dashboard/gated-fastify-adapter';
 import { QueueAdminController } from './queue-admin.controller';
-import { QUEUE_NAMES, QueueAdminService } from './queue-admin.service';
+import { QUEUE_NAMES } from './queue-admin.service';
+import { QueueInspectionModule } from './queue-inspection.module';
 
 /**
  * What admins see of the queues: the JSON API under `/v1/admin/queues` and the bull-board
@@ -14,7 +14,7 @@ import { QUEUE_NAMES, QueueAdminService } from './queue-admin.service';
  */
 @Module({
   imports: [
-    BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+    QueueInspectionModule,
     DashboardSessionsModule,
     BullBoardModule.forRootAsync({
       imports: [DashboardSessionsModule],
@@ -28,7 +28,5 @@ import { QUEUE_NAMES, QueueAdminService } from './queue-admin.service';
     BullBoardModule.forFeature(...QUEUE_NAMES.map((name) => ({ name, adapter: BullMQAdapter }))),
   ],
   controllers: [QueueAdminController],
-  providers: [QueueAdminService],
-  exports: [QueueAdminService],
 })
 export class QueueAdminModule {}
