@@ -13,7 +13,8 @@ import { resolveRedis } from '../redis/resolve-redis';
 
 /**
  * `npm run start:dev`: reads `.env`, starts (or reuses) the database and Redis, and — without real Meta
- * credentials — the Meta simulator, then runs the API in watch mode pointed at them.
+ * credentials — the Meta simulator, then runs the API in watch mode pointed at them. With `--debug`
+ * (`npm run start:debug`) the API also listens for a debugger (Node's inspector, port 9229).
  */
 async function main(): Promise<void> {
   const log = (message: string) => process.stdout.write(`[dev] ${message}\n`);
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
     log(`No META_APP_ID/META_APP_SECRET: Meta calls go to the Meta SIMULATOR at ${simulator.url}`);
     demo.instructions.forEach((line) => log(line));
   }
-  const child = spawn(join('node_modules', '.bin', 'nest'), ['start', '--watch'], {
+  const debug = process.argv.includes('--debug') ? ['--debug'] : [];
+  const child = spawn(join('node_modules', '.bin', 'nest'), ['start', '--watch', ...debug], {
     stdio: 'inherit',
     env: childEnvironment(overrides),
     // Its own process group: the watcher does not pass signals on to the API it runs, so the
