@@ -1,7 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { MongooseModule } from '@nestjs/mongoose';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuditLogsModule } from './audit-logs/audit-logs.module';
@@ -9,7 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
 import { PermissionsGuard } from './common/guards/permissions.guard';
-import { configNamespaces } from './config';
+import { rootConfigModule, rootDatabaseModule } from './database/root-modules';
 import { ConversationsModule } from './conversations/conversations.module';
 import { HealthModule } from './health/health.module';
 import { InstagramAccountsModule } from './instagram-accounts/instagram-accounts.module';
@@ -37,20 +35,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          cache: true,
-          load: configNamespaces,
-          // The entry point has already read `.env` (src/config/load-environment.ts).
-          ignoreEnvFile: true,
-        }),
+        rootConfigModule(),
         LoggingModule,
         RedisModule.forRoot(options.redisUrl),
         QueueModule,
-        MongooseModule.forRoot(options.databaseUri, {
-          autoIndex: true,
-          serverSelectionTimeoutMS: 5000,
-        }),
+        rootDatabaseModule(options.databaseUri),
         ScheduleModule.forRoot(),
         EventEmitterModule.forRoot(),
         HealthModule,

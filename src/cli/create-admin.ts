@@ -1,13 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { MongooseModule } from '@nestjs/mongoose';
 import { isEmail } from 'class-validator';
 import { parseArgs } from 'node:util';
 import { AuditLogsModule } from '../audit-logs/audit-logs.module';
-import { configNamespaces } from '../config';
 import { loadEnvironment } from '../config/load-environment';
 import { resolveDatabase } from '../database/resolve-database';
+import { rootConfigModule, rootDatabaseModule } from '../database/root-modules';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { NAME_MAX_LENGTH, passwordProblems } from '../users/validation/user-fields';
@@ -72,17 +70,7 @@ class CreateAdminModule {
   static register(databaseUri: string): DynamicModule {
     return {
       module: CreateAdminModule,
-      imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          cache: true,
-          load: configNamespaces,
-          ignoreEnvFile: true,
-        }),
-        MongooseModule.forRoot(databaseUri, { autoIndex: true, serverSelectionTimeoutMS: 5000 }),
-        AuditLogsModule,
-        UsersModule,
-      ],
+      imports: [rootConfigModule(), rootDatabaseModule(databaseUri), AuditLogsModule, UsersModule],
     };
   }
 }

@@ -19,45 +19,35 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class ValidationError extends DomainError {
-  readonly status = 400;
+/** A domain error class answering with one HTTP status. */
+function withStatus(status: number) {
+  abstract class StatusError extends DomainError {
+    readonly status = status;
+  }
+  return StatusError;
 }
 
-export class UnauthorizedError extends DomainError {
-  readonly status = 401;
-}
+export class ValidationError extends withStatus(400) {}
 
-export class ForbiddenError extends DomainError {
-  readonly status = 403;
-}
+export class UnauthorizedError extends withStatus(401) {}
 
-export class NotFoundError extends DomainError {
-  readonly status = 404;
+export class ForbiddenError extends withStatus(403) {}
 
+export class NotFoundError extends withStatus(404) {
   constructor(resource: string, details: unknown[] = []) {
     super(`${resource} not found`, details);
   }
 }
 
-export class ConflictError extends DomainError {
-  readonly status = 409;
-}
+export class ConflictError extends withStatus(409) {}
 
-export class PayloadTooLargeError extends DomainError {
-  readonly status = 413;
-}
+export class PayloadTooLargeError extends withStatus(413) {}
 
-export class UnprocessableError extends DomainError {
-  readonly status = 422;
-}
+export class UnprocessableError extends withStatus(422) {}
 
-export class FailedDependencyError extends DomainError {
-  readonly status = 424;
-}
+export class FailedDependencyError extends withStatus(424) {}
 
-export class TooManyRequestsError extends DomainError {
-  readonly status = 429;
-
+export class TooManyRequestsError extends withStatus(429) {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
@@ -71,10 +61,6 @@ export class TooManyRequestsError extends DomainError {
   }
 }
 
-export class BadGatewayError extends DomainError {
-  readonly status = 502;
-}
+export class BadGatewayError extends withStatus(502) {}
 
-export class ServiceUnavailableError extends DomainError {
-  readonly status = 503;
-}
+export class ServiceUnavailableError extends withStatus(503) {}
