@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { InstagramAccountsService } from '../src/instagram-accounts/instagram-accounts.service';
+import { AccountsGateway } from '../src/instagram-accounts/accounts.gateway';
 import { TokenRefreshJob } from '../src/instagram-accounts/token-refresh.job';
 import { accountAuditActions, connectAccount, rawAccounts } from './utils/account-factories';
 import { createUser, type TestUser } from './utils/factories';
@@ -58,7 +58,7 @@ describe('Instagram token refresh job', () => {
     expect(after.accessToken.data).not.toBe(before.accessToken.data);
     expect(after.tokenExpiresAt.getTime()).toBeGreaterThan(Date.now() + 59 * DAY_MS);
     expect(after.tokenIssuedAt.getTime()).toBeGreaterThan(before.tokenIssuedAt.getTime());
-    const creds = await t.app.get(InstagramAccountsService).getCredentials(id);
+    const creds = await t.app.get(AccountsGateway).getCredentials(id);
     expect(creds.accessToken).not.toBe(sim.accessToken);
     expect(JSON.stringify(after)).not.toContain(creds.accessToken);
     const refreshCall = t.simulator.requests.find((r) => r.path.endsWith('/refresh_access_token'));

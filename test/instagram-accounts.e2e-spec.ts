@@ -1,4 +1,5 @@
-import { InstagramAccountsService } from '../src/instagram-accounts/instagram-accounts.service';
+import { ownerScope } from '../src/common/scope/owner-scope';
+import { AccountsGateway } from '../src/instagram-accounts/accounts.gateway';
 import {
   accountAuditActions,
   connectAccount,
@@ -239,7 +240,7 @@ describe('Instagram accounts', () => {
 
     it('takes a new token for an account that requires reconnection', async () => {
       const first = await connectAccount(t, owner);
-      await t.app.get(InstagramAccountsService).markReconnectRequired(first.id, 'token_invalid');
+      await t.app.get(AccountsGateway).markReconnectRequired(first.id, 'token_invalid');
       const fresh = t.simulator.addAccount({
         connectionType: 'instagram',
         instagramBusinessId: first.sim.instagramBusinessId,
@@ -250,7 +251,7 @@ describe('Instagram accounts', () => {
         .send(connectBody(fresh))
         .expect(201);
       expect(res.body).toMatchObject({ id: first.id, reconnectRequired: false });
-      const creds = await t.app.get(InstagramAccountsService).getCredentials(first.id);
+      const creds = await t.app.get(AccountsGateway).getCredentials(first.id);
       expect(creds.accessToken).toBe(fresh.accessToken);
       expect(await accountAuditActions(t, first.id)).toEqual([
         'instagram_account.connected',
@@ -415,7 +416,7 @@ describe('Instagram accounts', () => {
 
     it('replaces the token after verifying it with Meta, clearing reconnectRequired', async () => {
       const first = await connectAccount(t, owner);
-      const service = t.app.get(InstagramAccountsService);
+      const service = t.app.get(AccountsGateway);
       await service.markReconnectRequired(first.id, 'token_invalid');
       const fresh = t.simulator.addAccount({
         connectionType: 'instagram',
@@ -489,7 +490,7 @@ describe('Instagram accounts', () => {
 
   describe('service contract', () => {
     it('finds an account for webhooks by Instagram id or Page id until it is removed', async () => {
-      const service = t.app.get(InstagramAccountsService);
+      const service = t.app.get(AccountsGateway);
       const { id, sim } = await connectAccount(t, owner, { connectionType: 'facebook' });
       const expected = {
         id,
@@ -509,14 +510,18 @@ describe('Instagram accounts', () => {
     });
 
     it('gives the owner’s ref and decrypted credentials, and hides the account from others', async () => {
-      const service = t.app.get(InstagramAccountsService);
+      const service = t.app.get(AccountsGateway);
       const stranger = await createUser(t);
       const { id, sim } = await connectAccount(t, owner);
-      expect((await service.findOwnedRef(owner.id, id)).instagramBusinessId).toBe(
+      expect((await service.findOwnedRef(ownerScope(owner.id), id)).instagramBusinessId).toBe(
         sim.instagramBusinessId,
       );
-      await expect(service.findOwnedRef(stranger.id, id)).rejects.toMatchObject({ status: 404 });
-      await expect(service.findOwnedRef(owner.id, 'nope')).rejects.toMatchObject({ status: 404 });
+      await expect(service.findOwnedRef(ownerScope(stranger.id), id)).rejects.toMatchObject({
+        status: 404,
+      });
+      await expect(service.findOwnedRef(ownerScope(owner.id), 'nope')).rejects.toMatchObject({
+        status: 404,
+      });
       expect(await service.getCredentials(id)).toEqual({
         accessToken: sim.accessToken,
         connectionType: 'instagram',
@@ -526,7 +531,7 @@ describe('Instagram accounts', () => {
     });
 
     it('flags an account for reconnection once, however often it is told', async () => {
-      const service = t.app.get(InstagramAccountsService);
+      const service = t.app.get(AccountsGateway);
       const { id, sim } = await connectAccount(t, owner);
       await service.markReconnectRequired(id, 'token_invalid');
       await service.markReconnectRequired(id, 'token_invalid');

@@ -9,10 +9,8 @@ import { decodePageCursor, encodePageCursor, olderThan } from '../common/paginat
 import { escapeRegex } from '../common/utils/escape-regex';
 import { authConfig, type AuthConfig } from '../config/auth.config';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
-import {
-  InstagramAccountsService,
-  type InstagramAccountRef,
-} from '../instagram-accounts/instagram-accounts.service';
+import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
+import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { toConversationResponse } from './conversation.mapper';
 import { conversationKey, ConversationWriteQueue } from './conversation-write-queue';
 import {
@@ -61,7 +59,7 @@ export class ConversationsService {
   constructor(
     private readonly repository: ConversationsRepository,
     private readonly writes: ConversationWriteQueue,
-    private readonly accounts: InstagramAccountsService,
+    private readonly accounts: AccountsGateway,
     private readonly profiles: ParticipantProfileService,
     private readonly audit: AuditLogsService,
     @Inject(metaConfig.KEY) private readonly config: MetaConfig,
@@ -85,7 +83,7 @@ export class ConversationsService {
     const ownerId =
       scope.kind === 'owner'
         ? scope.ownerId
-        : String((await this.accounts.findVisible(caller, accountId)).user);
+        : (await this.accounts.findOwnedRef(scope, accountId)).userId;
     const limit = query.limit ?? DEFAULT_CONVERSATIONS_PAGE_SIZE;
     const skip = query.skip ?? 0;
     const conditions: QueryFilter<Conversation>[] = [];
@@ -111,7 +109,7 @@ export class ConversationsService {
       : counted;
     const items = await this.repository.findPage(paged, { skip, limit: limit + 1 });
     if (items.length === 0 && scope.kind === 'owner') {
-      await this.accounts.findOwnedRef(scope.ownerId, accountId);
+      await this.accounts.findOwnedRef(scope, accountId);
     }
     await this.recordInboxRead(scope, context, {
       read: 'conversations',

@@ -1,10 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { TtlCache } from '../common/cache/ttl-cache';
-import {
-  InstagramAccountsService,
-  type InstagramAccountRef,
-} from '../instagram-accounts/instagram-accounts.service';
+import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
+import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
 import { conversationKey, ConversationWriteQueue } from './conversation-write-queue';
@@ -40,7 +38,7 @@ export class ParticipantProfileService implements BeforeApplicationShutdown {
   constructor(
     private readonly repository: ConversationsRepository,
     private readonly writes: ConversationWriteQueue,
-    private readonly accounts: InstagramAccountsService,
+    private readonly accounts: AccountsGateway,
     private readonly meta: MetaGraphService,
   ) {}
 

@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { CryptoModule } from '../common/crypto/crypto.module';
 import { MetaModule } from '../meta/meta.module';
 import { UsersModule } from '../users/users.module';
+import { AccountsGateway } from './accounts.gateway';
 import { InstagramAccountsController } from './instagram-accounts.controller';
 import { InstagramAccountsRepository } from './instagram-accounts.repository';
 import { InstagramAccountsService } from './instagram-accounts.service';
@@ -20,10 +21,11 @@ import { TokenRefreshJob } from './token-refresh.job';
   controllers: [InstagramAccountsController],
   providers: [
     InstagramAccountsRepository,
+    AccountsGateway,
     InstagramAccountsService,
     InstagramProfileService,
     TokenRefreshJob,
   ],
-  exports: [InstagramAccountsService],
+  exports: [AccountsGateway],
 })
 export class InstagramAccountsModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, type UpdateQuery } from 'mongoose';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
+import { ownerOf, type OwnerScope } from '../common/scope/owner-scope';
 import type { ConnectionType } from '../meta/meta.types';
 import { InstagramAccount, type EncryptedSecret } from './schemas/instagram-account.schema';
 
@@ -19,9 +20,6 @@ export type RefreshCandidate = Pick<
   InstagramAccount,
   '_id' | 'user' | 'accessToken' | 'tokenIssuedAt' | 'tokenExpiresAt'
 >;
-
-/** Whose accounts a request may see: one owner's, or everyone's (admins). */
-export type OwnerScope = { ownerId: string } | { anyOwner: true };
 
 /** Everything stored when a token is (re)connected. */
 export interface ConnectionFields {
@@ -55,7 +53,8 @@ const NOT_REMOVED = { removedAt: null };
 
 function scoped(scope: OwnerScope, id: string): Record<string, unknown> {
   const filter: Record<string, unknown> = { _id: new Types.ObjectId(id), ...NOT_REMOVED };
-  if ('ownerId' in scope) filter.user = new Types.ObjectId(scope.ownerId);
+  const ownerId = ownerOf(scope);
+  if (ownerId !== undefined) filter.user = new Types.ObjectId(ownerId);
   return filter;
 }
 
@@ -115,7 +114,8 @@ export class InstagramAccountsRepository {
     page: { skip: number; limit: number },
   ): Promise<InstagramAccountRecord[]> {
     const filter: Record<string, unknown> = { ...NOT_REMOVED };
-    if ('ownerId' in scope) filter.user = new Types.ObjectId(scope.ownerId);
+    const ownerId = ownerOf(scope);
+    if (ownerId !== undefined) filter.user = new Types.ObjectId(ownerId);
     return this.model
       .find(filter)
       .sort({ createdAt: -1, _id: -1 })

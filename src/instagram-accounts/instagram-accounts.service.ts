@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { RequestContext } from '../audit-logs/audit-logs.service';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import type { AuditAction } from '../audit-logs/schemas/audit-log.schema';
-import { TokenCipher, TokenDecryptionError } from '../common/crypto/token-cipher';
+import { TokenCipher } from '../common/crypto/token-cipher';
 import type { AuthUser } from '../common/decorators';
 import {
   ConflictError,
@@ -12,12 +12,12 @@ import {
   ValidationError,
 } from '../common/errors';
 import { MAX_PAGE_SIZE, type PaginationQueryDto } from '../common/pagination/pagination.dto';
-import { isObjectIdString } from '../common/utils/object-id';
+import { adminScope, ownerScope, type OwnerScope } from '../common/scope/owner-scope';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
 import type { ConnectionType, MetaAccountProfile, MetaCredentials } from '../meta/meta.types';
 import { UsersRepository } from '../users/users.repository';
-import { AccountRefCache } from './account-ref-cache';
+import { AccountsGateway } from './accounts.gateway';
 import type { ConnectInstagramAccountDto } from './dto/connect-instagram-account.dto';
 import type {
   InstagramAccountOwnerDto,
@@ -35,20 +35,7 @@ import {
   type AccountChanges,
   type ConnectionFields,
   type InstagramAccountRecord,
-  type OwnerScope,
 } from './instagram-accounts.repository';
-
-/** What other modules need to know about a connected account; never the token. */
-export interface InstagramAccountRef {
-  id: string;
-  userId: string;
-  connectionType: 'facebook' | 'instagram';
-  instagramBusinessId: string;
-  pageId?: string;
-  username: string;
-  isActive: boolean;
-  reconnectRequired: boolean;
-}
 
 /** Lifetime of a long-lived Instagram Login token. */
 const INSTAGRAM_TOKEN_LIFETIME_MS = 60 * 24 * 60 * 60 * 1000;
@@ -72,19 +59,6 @@ interface ConnectRequest {
   fallback: { username?: string; profilePictureUrl?: string; followersCount?: number };
 }
 
-function toRef(account: InstagramAccountRecord): InstagramAccountRef {
-  return {
-    id: String(account._id),
-    userId: String(account.user),
-    connectionType: account.connectionType,
-    instagramBusinessId: account.instagramBusinessId,
-    ...(account.pageId ? { pageId: account.pageId } : {}),
-    username: account.username,
-    isActive: account.isActive,
-    reconnectRequired: account.reconnectRequired,
-  };
-}
-
 function target(accountId: string): { type: string; id: string } {
   return { type: 'instagram_account', id: accountId };
 }
@@ -97,81 +71,16 @@ function target(accountId: string): { type: string; id: string } {
 @Injectable()
 export class InstagramAccountsService {
   private readonly logger = new Logger(InstagramAccountsService.name);
-  private readonly refCache = new AccountRefCache<InstagramAccountRef>();
 
   constructor(
     private readonly repository: InstagramAccountsRepository,
+    private readonly gateway: AccountsGateway,
     private readonly users: UsersRepository,
     private readonly meta: MetaGraphService,
     private readonly cipher: TokenCipher,
     private readonly audit: AuditLogsService,
     private readonly events: EventEmitter2,
   ) {}
-
-  async findOwnedRef(ownerId: string, accountId: string): Promise<InstagramAccountRef> {
-    const account = isObjectIdString(accountId)
-      ? await this.repository.findVisibleById({ ownerId }, accountId)
-      : null;
-    if (!account) throw new NotFoundError(RESOURCE);
-    return toRef(account);
-  }
-
-  findRefForWebhook(metaId: string): Promise<InstagramAccountRef | null> {
-    return this.refCache.getOrLoad(metaId, async () => {
-      const account = await this.repository.findForWebhook(metaId);
-      return account ? toRef(account) : null;
-    });
-  }
-
-  async getCredentials(accountId: string): Promise<MetaCredentials> {
-    const account = isObjectIdString(accountId)
-      ? await this.repository.findTokenById(accountId)
-      : null;
-    if (!account) throw new NotFoundError(RESOURCE);
-    let accessToken: string;
-    try {
-      accessToken = this.cipher.decrypt(account.accessToken);
-    } catch (error) {
-      if (!(error instanceof TokenDecryptionError)) throw error;
-      this.logger.error(
-        `Stored token of Instagram account ${accountId} is unreadable: ${error.message}`,
-      );
-      await this.markReconnectRequired(accountId, 'token_undecryptable');
-      throw new FailedDependencyError(
-        'The stored access token cannot be read: reconnect the Instagram account',
-        [{ reason: 'token_undecryptable' }],
-      );
-    }
-    return {
-      accessToken,
-      connectionType: account.connectionType,
-      instagramBusinessId: account.instagramBusinessId,
-      ...(account.pageId ? { pageId: account.pageId } : {}),
-      pacingKey: accountId,
-    };
-  }
-
-  async markReconnectRequired(accountId: string, reason: string): Promise<void> {
-    if (!isObjectIdString(accountId)) return;
-    const flagged = await this.repository.flagReconnectRequired(accountId);
-    if (!flagged) return;
-    this.refCache.clear();
-    this.logger.warn(`Instagram account ${accountId} must be reconnected (${reason})`);
-    await this.audit.record({
-      action: 'instagram_account.reconnect_required',
-      subjectUserId: String(flagged.user),
-      target: target(accountId),
-      metadata: { reason },
-    });
-  }
-
-  /**
-   * Calls Meta with the account's stored token; a token Meta rejects flags the
-   * account for reconnection before the error is rethrown.
-   */
-  async callMeta<T>(accountId: string, call: (creds: MetaCredentials) => Promise<T>): Promise<T> {
-    return this.guarded(accountId, await this.getCredentials(accountId), call);
-  }
 
   async connect(
     caller: AuthUser,
@@ -207,7 +116,7 @@ export class InstagramAccountsService {
       tokenIssuedAt: now,
     };
     const { account, action, reactivated } = await this.store(caller.id, fields);
-    this.refCache.clear();
+    this.gateway.forgetRefs();
     const accountId = String(account._id);
     await this.audit.record({
       action,
@@ -298,7 +207,7 @@ export class InstagramAccountsService {
     }
     const updated = await this.repository.update(this.scopeOf(caller), accountId, changes);
     if (!updated) throw new NotFoundError(RESOURCE);
-    this.refCache.clear();
+    this.gateway.forgetRefs();
     await this.audit.record({
       action: 'instagram_account.updated',
       context,
@@ -320,7 +229,7 @@ export class InstagramAccountsService {
     const creds = account.reconnectRequired ? undefined : await this.readableCredentials(accountId);
     const removed = await this.repository.markRemoved(this.scopeOf(caller), accountId, new Date());
     if (!removed) throw new NotFoundError(RESOURCE);
-    this.refCache.clear();
+    this.gateway.forgetRefs();
     await this.emitLifecycle(INSTAGRAM_ACCOUNT_REMOVED, accountId);
     await this.audit.record({
       action: 'instagram_account.removed',
@@ -331,7 +240,7 @@ export class InstagramAccountsService {
     });
     if (!creds) return;
     try {
-      await this.guarded(accountId, creds, (c) => this.meta.unsubscribeWebhooks(c));
+      await this.gateway.callMeta(accountId, (c) => this.meta.unsubscribeWebhooks(c), creds);
     } catch (error) {
       if (!(error instanceof MetaApiError)) throw error;
       this.logger.warn(
@@ -350,7 +259,7 @@ export class InstagramAccountsService {
   /** The account's credentials, or undefined when its stored token cannot be read. */
   private async readableCredentials(accountId: string): Promise<MetaCredentials | undefined> {
     try {
-      return await this.getCredentials(accountId);
+      return await this.gateway.getCredentials(accountId);
     } catch (error) {
       if (error instanceof FailedDependencyError) return undefined;
       throw error;
@@ -358,22 +267,7 @@ export class InstagramAccountsService {
   }
 
   private scopeOf(caller: AuthUser): OwnerScope {
-    return caller.role === 'admin' ? { anyOwner: true } : { ownerId: caller.id };
-  }
-
-  private async guarded<T>(
-    accountId: string,
-    creds: MetaCredentials,
-    call: (creds: MetaCredentials) => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await call(creds);
-    } catch (error) {
-      if (error instanceof MetaApiError && error.kind === 'token_invalid') {
-        await this.markReconnectRequired(accountId, 'token_invalid');
-      }
-      throw error;
-    }
+    return caller.role === 'admin' ? adminScope(caller.id) : ownerScope(caller.id);
   }
 
   private parseConnectRequest(dto: ConnectInstagramAccountDto): ConnectRequest {
@@ -500,7 +394,7 @@ export class InstagramAccountsService {
     context: RequestContext,
   ): Promise<{ webhookSubscribed: boolean; webhookSubscriptionError: string | null }> {
     try {
-      await this.guarded(accountId, creds, (c) => this.meta.subscribeWebhooks(c));
+      await this.gateway.callMeta(accountId, (c) => this.meta.subscribeWebhooks(c), creds);
       await this.repository.setWebhookSubscribed(accountId, true, null);
       return { webhookSubscribed: true, webhookSubscriptionError: null };
     } catch (error) {

@@ -6,6 +6,7 @@ import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { MetaGraphService } from '../meta/meta-graph.service';
 import type { InstagramProfileResponseDto } from './dto/instagram-profile-response.dto';
 import { toInstagramProfileResponse } from './instagram-account.mapper';
+import { AccountsGateway } from './accounts.gateway';
 import { InstagramAccountsService } from './instagram-accounts.service';
 
 /** How many recent posts the profile shows. */
@@ -22,6 +23,7 @@ export class InstagramProfileService {
 
   constructor(
     private readonly accounts: InstagramAccountsService,
+    private readonly gateway: AccountsGateway,
     private readonly meta: MetaGraphService,
     @Inject(metaConfig.KEY) config: MetaConfig,
   ) {
@@ -42,7 +44,7 @@ export class InstagramProfileService {
     }
     const hit = this.cache?.get(accountId);
     if (hit) return hit;
-    const [profile, media] = await this.accounts.callMeta(accountId, (creds) =>
+    const [profile, media] = await this.gateway.callMeta(accountId, (creds) =>
       Promise.all([
         this.meta.getOwnProfile(creds),
         this.meta.getRecentMedia(creds, PROFILE_MEDIA_LIMIT),

@@ -9,7 +9,7 @@ import {
   InstagramAccountsRepository,
   type RefreshCandidate,
 } from './instagram-accounts.repository';
-import { InstagramAccountsService } from './instagram-accounts.service';
+import { AccountsGateway } from './accounts.gateway';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Meta refuses to refresh a token younger than 24 hours. */
@@ -38,7 +38,7 @@ export class TokenRefreshJob {
 
   constructor(
     private readonly repository: InstagramAccountsRepository,
-    private readonly accounts: InstagramAccountsService,
+    private readonly accounts: AccountsGateway,
     private readonly meta: MetaGraphService,
     private readonly cipher: TokenCipher,
     private readonly audit: AuditLogsService,

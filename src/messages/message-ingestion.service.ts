@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ConversationsService } from '../conversations/conversations.service';
-import type { InstagramAccountRef } from '../instagram-accounts/instagram-accounts.service';
+import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { messagePreview } from './message-preview';
 import { MessagesRepository } from './messages.repository';
 import type {

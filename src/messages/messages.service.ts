@@ -19,7 +19,7 @@ import {
   type OwnedConversation,
 } from '../conversations/conversations.service';
 import { replyWindow, sendRefusal } from '../conversations/messaging-window';
-import { InstagramAccountsService } from '../instagram-accounts/instagram-accounts.service';
+import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
 import type { OutboundAttachmentType, SendMessageInput } from '../meta/meta.types';
@@ -44,7 +44,7 @@ export class MessagesService {
   constructor(
     private readonly repository: MessagesRepository,
     private readonly conversations: ConversationsService,
-    private readonly accounts: InstagramAccountsService,
+    private readonly accounts: AccountsGateway,
     private readonly meta: MetaGraphService,
     private readonly audit: AuditLogsService,
     @Inject(metaConfig.KEY) private readonly config: MetaConfig,

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { WebhookConfig } from '../config/webhook.config';
-import type { InstagramAccountsService } from '../instagram-accounts/instagram-accounts.service';
+import type { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import { inboundMessage, webhookBatch } from '../meta-simulator/webhook-events';
 import {
   TargetMessageNotFoundError,
@@ -62,7 +62,7 @@ function setup() {
   const worker = new InboxWorker(
     config,
     inbox as unknown as WebhookInboxRepository,
-    accounts as unknown as InstagramAccountsService,
+    accounts as unknown as AccountsGateway,
     ingestion as unknown as MessageIngestionService,
   );
   return { worker, applied, held, done, accounts, inbox };

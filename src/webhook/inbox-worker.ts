@@ -8,10 +8,8 @@ import {
 import type { Types } from 'mongoose';
 import { TtlCache } from '../common/cache/ttl-cache';
 import { webhookConfig, type WebhookConfig } from '../config/webhook.config';
-import {
-  InstagramAccountsService,
-  type InstagramAccountRef,
-} from '../instagram-accounts/instagram-accounts.service';
+import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
+import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import {
   MessageIngestionService,
   TargetMessageNotFoundError,
@@ -91,7 +89,7 @@ export class InboxWorker implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     @Inject(webhookConfig.KEY) private readonly config: WebhookConfig,
     private readonly inbox: WebhookInboxRepository,
-    private readonly accounts: InstagramAccountsService,
+    private readonly accounts: AccountsGateway,
     private readonly ingestion: MessageIngestionService,
   ) {}
 
