@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { TokenCipher, TokenDecryptionError } from '../common/crypto/token-cipher';
 import { FailedDependencyError, NotFoundError } from '../common/errors';
-import type { OwnerScope } from '../common/scope/owner-scope';
+import { systemScope, type OwnerScope } from '../common/scope/owner-scope';
 import { isObjectIdString } from '../common/utils/object-id';
 import { MetaApiError } from '../meta/meta-api.error';
 import type { MetaCredentials } from '../meta/meta.types';
@@ -11,6 +11,10 @@ import { toInstagramAccountRef, type InstagramAccountRef } from './instagram-acc
 import { InstagramAccountsRepository } from './instagram-accounts.repository';
 
 const RESOURCE = 'Instagram account';
+/** Webhooks name an account by its Meta id, whoever owns it. */
+const WEBHOOK_ROUTING = systemScope('webhook routing by Meta id');
+/** Callers of the gateway's account-id methods have already checked the account is theirs. */
+const ACTING_FOR_ACCOUNT = systemScope('acting for an account the caller resolved');
 
 /**
  * What other modules need of a connected account: find it (for a caller, or for
@@ -40,7 +44,7 @@ export class AccountsGateway {
   /** The connected account a webhook entry names by Instagram or Page id; null when none. */
   findRefForWebhook(metaId: string): Promise<InstagramAccountRef | null> {
     return this.refCache.getOrLoad(metaId, async () => {
-      const account = await this.repository.findForWebhook(metaId);
+      const account = await this.repository.findForWebhook(WEBHOOK_ROUTING, metaId);
       return account ? toInstagramAccountRef(account) : null;
     });
   }
@@ -56,7 +60,7 @@ export class AccountsGateway {
    */
   async getCredentials(accountId: string): Promise<MetaCredentials> {
     const account = isObjectIdString(accountId)
-      ? await this.repository.findTokenById(accountId)
+      ? await this.repository.findTokenById(ACTING_FOR_ACCOUNT, accountId)
       : null;
     if (!account) throw new NotFoundError(RESOURCE);
     let accessToken: string;
@@ -106,7 +110,7 @@ export class AccountsGateway {
   /** Flags the account until its owner connects a new token; audited once per flagging. */
   async markReconnectRequired(accountId: string, reason: string): Promise<void> {
     if (!isObjectIdString(accountId)) return;
-    const flagged = await this.repository.flagReconnectRequired(accountId);
+    const flagged = await this.repository.flagReconnectRequired(ACTING_FOR_ACCOUNT, accountId);
     if (!flagged) return;
     this.forgetRefs();
     this.logger.warn(`Instagram account ${accountId} must be reconnected (${reason})`);

@@ -1,17 +1,16 @@
-import type { MetaAccountProfile, MetaMedia } from '../meta/meta.types';
-import type {
-  InstagramAccountOwnerDto,
-  InstagramAccountResponseDto,
-} from './dto/instagram-account-response.dto';
+import type { MetaMedia } from '../meta/meta.types';
+import type { InstagramAccountResponseDto } from './dto/instagram-account-response.dto';
 import type {
   InstagramMediaDto,
   InstagramProfileResponseDto,
 } from './dto/instagram-profile-response.dto';
 import type { InstagramAccountRecord } from './instagram-accounts.repository';
+import type { AccountOwner } from './instagram-accounts.service';
+import type { InstagramProfile } from './instagram-profile.service';
 
 export function toInstagramAccountResponse(
   account: InstagramAccountRecord,
-  userInfo?: InstagramAccountOwnerDto,
+  owner?: AccountOwner,
 ): InstagramAccountResponseDto {
   return {
     id: String(account._id),
@@ -29,7 +28,7 @@ export function toInstagramAccountResponse(
     updatedAt: account.updatedAt,
     webhookSubscribed: account.webhookSubscribed,
     webhookSubscriptionError: account.webhookSubscriptionError ?? null,
-    ...(userInfo ? { userInfo } : {}),
+    ...(owner ? { userInfo: { id: owner.id, name: owner.name, email: owner.email } } : {}),
   };
 }
 
@@ -45,10 +44,10 @@ function toMedia(media: MetaMedia): InstagramMediaDto {
   };
 }
 
-export function toInstagramProfileResponse(
-  profile: MetaAccountProfile,
-  media: MetaMedia[],
-): InstagramProfileResponseDto {
+export function toInstagramProfileResponse({
+  profile,
+  media,
+}: InstagramProfile): InstagramProfileResponseDto {
   return {
     username: profile.username,
     name: profile.name ?? null,

@@ -13,6 +13,8 @@ import { ConnectInstagramAccountDto } from './dto/connect-instagram-account.dto'
 import { InstagramAccountResponseDto } from './dto/instagram-account-response.dto';
 import { InstagramProfileResponseDto } from './dto/instagram-profile-response.dto';
 import { UpdateInstagramAccountDto } from './dto/update-instagram-account.dto';
+import { AccountConnectionService } from './account-connection.service';
+import { toInstagramAccountResponse, toInstagramProfileResponse } from './instagram-account.mapper';
 import { DEFAULT_ACCOUNTS_PAGE_SIZE, InstagramAccountsService } from './instagram-accounts.service';
 import { InstagramProfileService } from './instagram-profile.service';
 
@@ -21,6 +23,7 @@ import { InstagramProfileService } from './instagram-profile.service';
 export class InstagramAccountsController {
   constructor(
     private readonly accounts: InstagramAccountsService,
+    private readonly connections: AccountConnectionService,
     private readonly profiles: InstagramProfileService,
   ) {}
 
@@ -38,12 +41,12 @@ export class InstagramAccountsController {
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({ type: InstagramAccountResponseDto })
-  connect(
+  async connect(
     @CurrentUser() user: AuthUser,
     @Body() dto: ConnectInstagramAccountDto,
     @ReqContext() context: RequestContext,
   ): Promise<InstagramAccountResponseDto> {
-    return this.accounts.connect(user, dto, context);
+    return toInstagramAccountResponse(await this.connections.connect(user, dto, context));
   }
 
   @Route({
@@ -63,11 +66,12 @@ export class InstagramAccountsController {
     },
   })
   @ApiOkResponse({ type: [InstagramAccountResponseDto] })
-  list(
+  async list(
     @CurrentUser() user: AuthUser,
     @Query() query: PaginationQueryDto,
   ): Promise<InstagramAccountResponseDto[]> {
-    return this.accounts.list(user, query);
+    const listed = await this.accounts.list(user, query);
+    return listed.map(({ account, owner }) => toInstagramAccountResponse(account, owner));
   }
 
   @Route({
@@ -77,11 +81,11 @@ export class InstagramAccountsController {
   })
   @Get(':accountId')
   @ApiOkResponse({ type: InstagramAccountResponseDto })
-  get(
+  async get(
     @CurrentUser() user: AuthUser,
     @IdParam('accountId') accountId: string,
   ): Promise<InstagramAccountResponseDto> {
-    return this.accounts.get(user, accountId);
+    return toInstagramAccountResponse(await this.accounts.findVisible(user, accountId));
   }
 
   @Route({
@@ -91,11 +95,11 @@ export class InstagramAccountsController {
   })
   @Get(':accountId/profile')
   @ApiOkResponse({ type: InstagramProfileResponseDto })
-  profile(
+  async profile(
     @CurrentUser() user: AuthUser,
     @IdParam('accountId') accountId: string,
   ): Promise<InstagramProfileResponseDto> {
-    return this.profiles.getProfile(user, accountId);
+    return toInstagramProfileResponse(await this.profiles.getProfile(user, accountId));
   }
 
   @Route({
@@ -108,13 +112,13 @@ export class InstagramAccountsController {
   })
   @Patch(':accountId')
   @ApiOkResponse({ type: InstagramAccountResponseDto })
-  update(
+  async update(
     @CurrentUser() user: AuthUser,
     @IdParam('accountId') accountId: string,
     @Body() dto: UpdateInstagramAccountDto,
     @ReqContext() context: RequestContext,
   ): Promise<InstagramAccountResponseDto> {
-    return this.accounts.update(user, accountId, dto, context);
+    return toInstagramAccountResponse(await this.accounts.update(user, accountId, dto, context));
   }
 
   @Route({

@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { CryptoModule } from '../common/crypto/crypto.module';
 import { MetaModule } from '../meta/meta.module';
 import { UsersModule } from '../users/users.module';
+import { AccountConnectionService } from './account-connection.service';
 import { AccountsGateway } from './accounts.gateway';
 import { InstagramAccountsController } from './instagram-accounts.controller';
 import { InstagramAccountsRepository } from './instagram-accounts.repository';
@@ -10,6 +11,7 @@ import { InstagramAccountsService } from './instagram-accounts.service';
 import { InstagramProfileService } from './instagram-profile.service';
 import { InstagramAccount, InstagramAccountSchema } from './schemas/instagram-account.schema';
 import { TokenRefreshJob } from './token-refresh.job';
+import { WebhookSubscriptionService } from './webhook-subscription.service';
 
 @Module({
   imports: [
@@ -22,6 +24,8 @@ import { TokenRefreshJob } from './token-refresh.job';
   providers: [
     InstagramAccountsRepository,
     AccountsGateway,
+    AccountConnectionService,
+    WebhookSubscriptionService,
     InstagramAccountsService,
     InstagramProfileService,
     TokenRefreshJob,

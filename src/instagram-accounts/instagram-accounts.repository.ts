@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, type UpdateQuery } from 'mongoose';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
+import { OwnedDataRepository } from '../common/scope/owned-data.repository';
 import { ownerOf, type OwnerScope } from '../common/scope/owner-scope';
 import type { ConnectionType } from '../meta/meta.types';
 import { InstagramAccount, type EncryptedSecret } from './schemas/instagram-account.schema';
@@ -51,13 +52,6 @@ export interface AccountChanges {
 
 const NOT_REMOVED = { removedAt: null };
 
-function scoped(scope: OwnerScope, id: string): Record<string, unknown> {
-  const filter: Record<string, unknown> = { _id: new Types.ObjectId(id), ...NOT_REMOVED };
-  const ownerId = ownerOf(scope);
-  if (ownerId !== undefined) filter.user = new Types.ObjectId(ownerId);
-  return filter;
-}
-
 /** Fields a connection may lack; a new connection without them clears the old values. */
 const OPTIONAL_CONNECTION_FIELDS = [
   'pageId',
@@ -77,34 +71,49 @@ function connectionUpdate(fields: ConnectionFields): UpdateQuery<InstagramAccoun
 }
 
 @Injectable()
-export class InstagramAccountsRepository {
-  constructor(
-    @InjectModel(InstagramAccount.name) private readonly model: Model<InstagramAccount>,
-  ) {}
+export class InstagramAccountsRepository extends OwnedDataRepository {
+  protected readonly ownerField = 'user';
+
+  constructor(@InjectModel(InstagramAccount.name) private readonly model: Model<InstagramAccount>) {
+    super();
+  }
 
   findVisibleById(scope: OwnerScope, id: string): Promise<InstagramAccountRecord | null> {
-    return this.model.findOne(scoped(scope, id)).lean<InstagramAccountRecord>().exec();
+    return this.model.findOne(this.visible(scope, id)).lean<InstagramAccountRecord>().exec();
   }
 
-  /** Any account with this Instagram id, removed ones included (one per id, by index). */
-  findByInstagramBusinessId(instagramBusinessId: string): Promise<InstagramAccountRecord | null> {
-    return this.model.findOne({ instagramBusinessId }).lean<InstagramAccountRecord>().exec();
-  }
-
-  /** The account a webhook entry names, by Instagram id or Page id. */
-  findForWebhook(metaId: string): Promise<InstagramAccountRecord | null> {
+  /** Any account in scope with this Instagram id, removed ones included (one per id, by index). */
+  findByInstagramBusinessId(
+    scope: OwnerScope,
+    instagramBusinessId: string,
+  ): Promise<InstagramAccountRecord | null> {
     return this.model
-      .findOne({ ...NOT_REMOVED, $or: [{ instagramBusinessId: metaId }, { pageId: metaId }] })
+      .findOne({ ...this.ownerFilter(scope), instagramBusinessId })
       .lean<InstagramAccountRecord>()
       .exec();
   }
 
-  findTokenById(id: string): Promise<InstagramAccountToken | null> {
+  /** The account a webhook entry names, by Instagram id or Page id. */
+  findForWebhook(scope: OwnerScope, metaId: string): Promise<InstagramAccountRecord | null> {
     return this.model
-      .findOne(
-        { _id: new Types.ObjectId(id), ...NOT_REMOVED },
-        { user: 1, connectionType: 1, instagramBusinessId: 1, pageId: 1, accessToken: 1 },
-      )
+      .findOne({
+        ...this.ownerFilter(scope),
+        ...NOT_REMOVED,
+        $or: [{ instagramBusinessId: metaId }, { pageId: metaId }],
+      })
+      .lean<InstagramAccountRecord>()
+      .exec();
+  }
+
+  findTokenById(scope: OwnerScope, id: string): Promise<InstagramAccountToken | null> {
+    return this.model
+      .findOne(this.visible(scope, id), {
+        user: 1,
+        connectionType: 1,
+        instagramBusinessId: 1,
+        pageId: 1,
+        accessToken: 1,
+      })
       .lean<InstagramAccountToken>()
       .exec();
   }
@@ -113,11 +122,8 @@ export class InstagramAccountsRepository {
     scope: OwnerScope,
     page: { skip: number; limit: number },
   ): Promise<InstagramAccountRecord[]> {
-    const filter: Record<string, unknown> = { ...NOT_REMOVED };
-    const ownerId = ownerOf(scope);
-    if (ownerId !== undefined) filter.user = new Types.ObjectId(ownerId);
     return this.model
-      .find(filter)
+      .find({ ...this.ownerFilter(scope), ...NOT_REMOVED })
       .sort({ createdAt: -1, _id: -1 })
       .skip(page.skip)
       .limit(page.limit)
@@ -125,10 +131,16 @@ export class InstagramAccountsRepository {
       .exec();
   }
 
-  /** Null when an account with this Instagram id is already stored (unique index). */
-  async create(ownerId: string, fields: ConnectionFields): Promise<InstagramAccountRecord | null> {
+  /**
+   * Stores a new account of the scope's owner; null when an account with this
+   * Instagram id is already stored (unique index).
+   */
+  async create(
+    scope: OwnerScope,
+    fields: ConnectionFields,
+  ): Promise<InstagramAccountRecord | null> {
     try {
-      const created = await this.model.create({ ...fields, user: new Types.ObjectId(ownerId) });
+      const created = await this.model.create({ ...fields, user: this.ownerIdOf(scope) });
       const { accessToken: _secret, ...record } = created.toObject();
       return record;
     } catch (error) {
@@ -139,31 +151,26 @@ export class InstagramAccountsRepository {
 
   /** Brings back an account its owner removed; null when it is not (or no longer) removed. */
   reactivate(
-    ownerId: string,
+    scope: OwnerScope,
     id: string,
     fields: ConnectionFields,
   ): Promise<InstagramAccountRecord | null> {
     const update = connectionUpdate(fields);
     update.$set = { ...update.$set, removedAt: null, isActive: true, webhookSubscribed: false };
     return this.updateAndRead(
-      { _id: new Types.ObjectId(id), user: new Types.ObjectId(ownerId), removedAt: { $ne: null } },
+      { _id: new Types.ObjectId(id), ...this.ownerFilter(scope), removedAt: { $ne: null } },
       update,
     );
   }
 
   /** Stores a new token on an account waiting for it; null when it is not waiting. */
   reconnect(
-    ownerId: string,
+    scope: OwnerScope,
     id: string,
     fields: ConnectionFields,
   ): Promise<InstagramAccountRecord | null> {
     return this.updateAndRead(
-      {
-        _id: new Types.ObjectId(id),
-        user: new Types.ObjectId(ownerId),
-        ...NOT_REMOVED,
-        reconnectRequired: true,
-      },
+      { ...this.visible(scope, id), reconnectRequired: true },
       connectionUpdate(fields),
     );
   }
@@ -180,32 +187,36 @@ export class InstagramAccountsRepository {
       if (value === null) $unset[key] = 1;
       else $set[key] = value;
     }
-    return this.updateAndRead(scoped(scope, id), {
+    return this.updateAndRead(this.visible(scope, id), {
       $set,
       ...(Object.keys($unset).length > 0 ? { $unset } : {}),
     });
   }
 
   markRemoved(scope: OwnerScope, id: string, at: Date): Promise<InstagramAccountRecord | null> {
-    return this.updateAndRead(scoped(scope, id), {
+    return this.updateAndRead(this.visible(scope, id), {
       $set: { removedAt: at, webhookSubscribed: false },
     });
   }
 
   /** Records the outcome of a webhook subscription: subscribed, or Meta's reason for refusing. */
-  async setWebhookSubscribed(id: string, subscribed: boolean, error: string | null): Promise<void> {
+  async setWebhookSubscribed(
+    scope: OwnerScope,
+    id: string,
+    subscribed: boolean,
+    error: string | null,
+  ): Promise<void> {
     await this.model
-      .updateOne(
-        { _id: new Types.ObjectId(id), ...NOT_REMOVED },
-        { $set: { webhookSubscribed: subscribed, webhookSubscriptionError: error } },
-      )
+      .updateOne(this.visible(scope, id), {
+        $set: { webhookSubscribed: subscribed, webhookSubscriptionError: error },
+      })
       .exec();
   }
 
   /** Sets the flag; returns the account only when this call changed it. */
-  flagReconnectRequired(id: string): Promise<InstagramAccountRecord | null> {
+  flagReconnectRequired(scope: OwnerScope, id: string): Promise<InstagramAccountRecord | null> {
     return this.updateAndRead(
-      { _id: new Types.ObjectId(id), ...NOT_REMOVED, reconnectRequired: { $ne: true } },
+      { ...this.visible(scope, id), reconnectRequired: { $ne: true } },
       { $set: { reconnectRequired: true } },
     );
   }
@@ -214,15 +225,19 @@ export class InstagramAccountsRepository {
    * Instagram-Login accounts with a working token issued before `issuedBefore`
    * and expiring before `expiresBefore`, in id order after `afterId`.
    */
-  findDueForRefresh(query: {
-    issuedBefore: Date;
-    expiresBefore: Date;
-    afterId?: Types.ObjectId;
-    limit: number;
-  }): Promise<RefreshCandidate[]> {
+  findDueForRefresh(
+    scope: OwnerScope,
+    query: {
+      issuedBefore: Date;
+      expiresBefore: Date;
+      afterId?: Types.ObjectId;
+      limit: number;
+    },
+  ): Promise<RefreshCandidate[]> {
     return this.model
       .find(
         {
+          ...this.ownerFilter(scope),
           connectionType: 'instagram',
           tokenExpiresAt: { $lt: query.expiresBefore },
           tokenIssuedAt: { $lt: query.issuedBefore },
@@ -240,17 +255,37 @@ export class InstagramAccountsRepository {
 
   /** Stores a refreshed token unless another process refreshed it since `previousIssuedAt`. */
   async storeRefreshedToken(
+    scope: OwnerScope,
     id: Types.ObjectId,
     previousIssuedAt: Date | undefined,
     token: { accessToken: EncryptedSecret; tokenIssuedAt: Date; tokenExpiresAt: Date },
   ): Promise<boolean> {
     const result = await this.model
       .updateOne(
-        { _id: id, ...NOT_REMOVED, tokenIssuedAt: previousIssuedAt ?? null },
+        {
+          _id: id,
+          ...this.ownerFilter(scope),
+          ...NOT_REMOVED,
+          tokenIssuedAt: previousIssuedAt ?? null,
+        },
         { $set: token },
       )
       .exec();
     return result.modifiedCount === 1;
+  }
+
+  /** The account with this id in scope, unless removed. */
+  private visible(scope: OwnerScope, id: string): Record<string, unknown> {
+    return { _id: new Types.ObjectId(id), ...this.ownerFilter(scope), ...NOT_REMOVED };
+  }
+
+  /** A new account belongs to one owner: only an owner scope may create it. */
+  private ownerIdOf(scope: OwnerScope): Types.ObjectId {
+    const ownerId = ownerOf(scope);
+    if (ownerId === undefined) {
+      throw new Error(`An Instagram account is created in its owner's scope, not "${scope.kind}"`);
+    }
+    return new Types.ObjectId(ownerId);
   }
 
   /**

@@ -4,8 +4,7 @@ import type { AuthUser } from '../common/decorators';
 import { FailedDependencyError } from '../common/errors';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { MetaGraphService } from '../meta/meta-graph.service';
-import type { InstagramProfileResponseDto } from './dto/instagram-profile-response.dto';
-import { toInstagramProfileResponse } from './instagram-account.mapper';
+import type { MetaAccountProfile, MetaMedia } from '../meta/meta.types';
 import { AccountsGateway } from './accounts.gateway';
 import { InstagramAccountsService } from './instagram-accounts.service';
 
@@ -13,13 +12,19 @@ import { InstagramAccountsService } from './instagram-accounts.service';
 const PROFILE_MEDIA_LIMIT = 12;
 const MAX_CACHED_PROFILES = 1_000;
 
+/** An account's profile and recent media as Meta reports them. */
+export interface InstagramProfile {
+  profile: MetaAccountProfile;
+  media: MetaMedia[];
+}
+
 /**
  * The live Instagram profile and recent media of a connected account, read
  * from Meta and kept in memory for `meta.profileCacheSeconds` (0: not kept).
  */
 @Injectable()
 export class InstagramProfileService {
-  private readonly cache?: TtlCache<string, InstagramProfileResponseDto>;
+  private readonly cache?: TtlCache<string, InstagramProfile>;
 
   constructor(
     private readonly accounts: InstagramAccountsService,
@@ -35,7 +40,7 @@ export class InstagramProfileService {
     }
   }
 
-  async getProfile(caller: AuthUser, accountId: string): Promise<InstagramProfileResponseDto> {
+  async getProfile(caller: AuthUser, accountId: string): Promise<InstagramProfile> {
     const account = await this.accounts.findVisible(caller, accountId);
     if (account.reconnectRequired) {
       throw new FailedDependencyError('Meta refused the account’s token: reconnect the account', [
@@ -50,7 +55,7 @@ export class InstagramProfileService {
         this.meta.getRecentMedia(creds, PROFILE_MEDIA_LIMIT),
       ]),
     );
-    const value = toInstagramProfileResponse(profile, media);
+    const value = { profile, media };
     this.cache?.set(accountId, value);
     return value;
   }

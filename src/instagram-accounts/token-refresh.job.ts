@@ -3,6 +3,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import type { Types } from 'mongoose';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { TokenCipher, TokenDecryptionError } from '../common/crypto/token-cipher';
+import { systemScope } from '../common/scope/owner-scope';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
 import {
@@ -17,6 +18,7 @@ const MIN_TOKEN_AGE_MS = DAY_MS;
 /** Tokens expiring within this window are refreshed. */
 const REFRESH_WINDOW_MS = 10 * DAY_MS;
 const BATCH_SIZE = 50;
+const TOKEN_REFRESH = systemScope('Instagram token refresh');
 
 export interface TokenRefreshSummary {
   refreshed: number;
@@ -62,7 +64,7 @@ export class TokenRefreshJob {
     const expiresBefore = new Date(now.getTime() + REFRESH_WINDOW_MS);
     let afterId: Types.ObjectId | undefined;
     for (;;) {
-      const batch = await this.repository.findDueForRefresh({
+      const batch = await this.repository.findDueForRefresh(TOKEN_REFRESH, {
         issuedBefore,
         expiresBefore,
         afterId,
@@ -90,6 +92,7 @@ export class TokenRefreshJob {
     try {
       const fresh = await this.meta.refreshInstagramToken(current);
       const stored = await this.repository.storeRefreshedToken(
+        TOKEN_REFRESH,
         candidate._id,
         candidate.tokenIssuedAt,
         {

@@ -9,6 +9,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { ValidationError } from '../../common/errors';
 
 const META_ID_PATTERN = /^\d{1,32}$/;
 export const MAX_TOKEN_LENGTH = 4096;
@@ -74,4 +75,91 @@ export class ConnectInstagramAccountDto {
   @IsInt()
   @Min(0)
   followersCount?: number;
+}
+
+/** Facebook Login: a Page token, with the Page and the Instagram account it reaches. */
+export interface FacebookLoginRequest {
+  connectionType: 'facebook';
+  accessToken: string;
+  pageId: string;
+  instagramBusinessId: string;
+  /** Values used where Meta's profile has none. */
+  fallback: { username?: string; profilePictureUrl?: string; followersCount?: number };
+}
+
+/** Instagram Login: an Instagram user token, optionally pinned to the account expected. */
+export interface InstagramLoginRequest {
+  connectionType: 'instagram';
+  accessToken: string;
+  instagramBusinessId?: string;
+}
+
+export type ConnectRequest = FacebookLoginRequest | InstagramLoginRequest;
+
+/** Exactly one of the two tokens: `field` names the one at fault. */
+function tokenShapeError(field: string, message: string): ValidationError {
+  return new ValidationError(
+    'Send either pageAccessToken with pageId and instagramBusinessId (Facebook Login) or accessToken (Instagram Login)',
+    [{ field, messages: [message] }],
+  );
+}
+
+function facebookLogin(dto: ConnectInstagramAccountDto, token: string): FacebookLoginRequest {
+  const { pageId, instagramBusinessId } = dto;
+  if (pageId === undefined || instagramBusinessId === undefined) {
+    const missing = (['pageId', 'instagramBusinessId'] as const).filter(
+      (field) => dto[field] === undefined,
+    );
+    throw new ValidationError(
+      'Facebook Login needs pageId and instagramBusinessId',
+      missing.map((field) => ({ field, messages: [`${field} is required with pageAccessToken`] })),
+    );
+  }
+  return {
+    connectionType: 'facebook',
+    accessToken: token,
+    pageId,
+    instagramBusinessId,
+    fallback: {
+      username: dto.username,
+      profilePictureUrl: dto.profilePictureUrl,
+      followersCount: dto.followersCount,
+    },
+  };
+}
+
+function instagramLogin(dto: ConnectInstagramAccountDto, token: string): InstagramLoginRequest {
+  const foreign = (['pageId', 'username', 'profilePictureUrl', 'followersCount'] as const).filter(
+    (field) => dto[field] !== undefined,
+  );
+  if (foreign.length > 0) {
+    throw new ValidationError(
+      'Instagram Login takes accessToken and optionally instagramBusinessId only',
+      foreign.map((field) => ({ field, messages: [`${field} is not accepted with accessToken`] })),
+    );
+  }
+  return {
+    connectionType: 'instagram',
+    accessToken: token,
+    ...(dto.instagramBusinessId !== undefined
+      ? { instagramBusinessId: dto.instagramBusinessId }
+      : {}),
+  };
+}
+
+/**
+ * The connection a validated body asks for. The validation pipe checks each
+ * field; which fields go together (exactly one token, the fields each login
+ * takes) is checked here, naming every field at fault.
+ */
+export function toConnectRequest(dto: ConnectInstagramAccountDto): ConnectRequest {
+  if (dto.pageAccessToken !== undefined) {
+    if (dto.accessToken !== undefined) {
+      throw tokenShapeError('accessToken', 'exactly one token is accepted');
+    }
+    return facebookLogin(dto, dto.pageAccessToken);
+  }
+  if (dto.accessToken === undefined)
+    throw tokenShapeError('pageAccessToken', 'a token is required');
+  return instagramLogin(dto, dto.accessToken);
 }
