@@ -1,6 +1,3 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { heicDecodingAvailable } from '../src/media/image-format';
 import { createUser, type TestUser } from './utils/factories';
@@ -46,25 +43,23 @@ function pngClaiming(width: number, height: number): Buffer {
 describe('Image upload', () => {
   let t: TestApp;
   let user: TestUser;
-  let mediaDir: string;
 
   beforeAll(async () => {
-    mediaDir = mkdtempSync(join(tmpdir(), 'upload-e2e-'));
-    t = await createTestApp({ env: { MEDIA_DIR: mediaDir } });
+    t = await createTestApp();
     user = await createUser(t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    rmSync(mediaDir, { recursive: true, force: true });
+  afterAll(() => t.close());
+
+  beforeEach(async () => {
+    await t.connection.collection('media.files').deleteMany({});
+    await t.connection.collection('media.chunks').deleteMany({});
   });
 
-  beforeEach(() => {
-    for (const name of readdirSync(mediaDir)) rmSync(join(mediaDir, name));
-  });
-
-  function storedFiles(): string[] {
-    return readdirSync(mediaDir);
+  /** Names of the files in the GridFS bucket (the default storage). */
+  async function storedFiles(): Promise<string[]> {
+    const files = await t.connection.collection('media.files').find().toArray();
+    return files.map((file) => file.filename as string);
   }
 
   function upload(data: Buffer, filename: string, field = 'file') {
@@ -103,7 +98,7 @@ describe('Image upload', () => {
         height: 48,
       });
       expect(res.body.url).toContain(res.body.public_id);
-      expect(storedFiles()).toEqual([`${res.body.public_id}.${format}`]);
+      expect(await storedFiles()).toEqual([`${res.body.public_id}.${format}`]);
       const image = await served(res.body.url, format);
       const decoded = await sharp(image).metadata();
       expect({ format: decoded.format, width: decoded.width, height: decoded.height }).toEqual({
@@ -184,14 +179,14 @@ describe('Image upload', () => {
       expect(res.body.error.details).toEqual([
         { field: 'file', messages: ['must be a JPEG, PNG, GIF, WebP, AVIF, TIFF or BMP image'] },
       ]);
-      expect(storedFiles()).toEqual([]);
+      expect(await storedFiles()).toEqual([]);
     },
   );
 
   it('refuses an image over the size limit with 413, storing nothing', async () => {
     const res = await upload(pngOfSize(MAX_UPLOAD_BYTES + 1), 'huge.png').expect(413);
     expect(res.body.error.code).toBe(413);
-    expect(storedFiles()).toEqual([]);
+    expect(await storedFiles()).toEqual([]);
   });
 
   it.each([
@@ -207,14 +202,14 @@ describe('Image upload', () => {
   ])('refuses %s with 400, storing nothing', async (_name, data, filename) => {
     const res = await upload(data, filename).expect(400);
     expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'file' })]);
-    expect(storedFiles()).toEqual([]);
+    expect(await storedFiles()).toEqual([]);
   });
 
   it('refuses a JPEG whose data is cut short with 400, storing nothing', async () => {
     const jpeg = await noise(64, 64).jpeg().toBuffer();
     const res = await upload(jpeg.subarray(0, jpeg.length / 2), 'cut.jpg').expect(400);
     expect(res.body.error.message).toBe('The JPEG image could not be decoded');
-    expect(storedFiles()).toEqual([]);
+    expect(await storedFiles()).toEqual([]);
   });
 
   it('refuses an image of more than 8192 × 8192 pixels before decoding it, storing nothing', async () => {
@@ -222,12 +217,12 @@ describe('Image upload', () => {
     expect(res.body.error.details).toEqual([
       { field: 'file', messages: [`must have at most ${8192 * 8192} pixels`] },
     ]);
-    expect(storedFiles()).toEqual([]);
+    expect(await storedFiles()).toEqual([]);
   });
 
   it('refuses a file sent under another field name with 400, storing nothing', async () => {
     await upload(PNG_1X1, 'a.png', 'image').expect(400);
-    expect(storedFiles()).toEqual([]);
+    expect(await storedFiles()).toEqual([]);
   });
 
   it('refuses a multipart body without a file with 400, storing nothing', async () => {
@@ -236,7 +231,7 @@ describe('Image upload', () => {
       .set('Authorization', user.auth)
       .field('caption', 'no file here')
       .expect(400);
-    expect(storedFiles()).toEqual([]);
+    expect(await storedFiles()).toEqual([]);
   });
 
   it('refuses a JSON body with 400, storing nothing', async () => {
@@ -245,7 +240,7 @@ describe('Image upload', () => {
       .set('Authorization', user.auth)
       .send({ file: PNG_1X1.toString('base64') })
       .expect(400);
-    expect(storedFiles()).toEqual([]);
+    expect(await storedFiles()).toEqual([]);
   });
 
   it('refuses an anonymous upload with 401, storing nothing', async () => {
@@ -253,7 +248,7 @@ describe('Image upload', () => {
       .post('/v1/upload/image')
       .attach('file', PNG_1X1, { filename: 'a.png', contentType: 'image/png' })
       .expect(401);
-    expect(storedFiles()).toEqual([]);
+    expect(await storedFiles()).toEqual([]);
   });
 
   it('answers 404 for unknown media names and path traversal attempts', async () => {
@@ -264,7 +259,7 @@ describe('Image upload', () => {
       '/media/..%2fpackage.json',
       '/media/%2e%2e%2fpackage.json',
       '/media/package.json',
-      `/media/${storedFiles()[0]}.exe`,
+      `/media/${(await storedFiles())[0]}.exe`,
     ]) {
       const res = await t.http.get(path).expect(404);
       expect(res.body.error.code).toBe(404);

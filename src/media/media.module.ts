@@ -1,12 +1,34 @@
 import { Module } from '@nestjs/common';
+import { mediaConfig, type MediaConfig } from '../config/media.config';
 import { MediaController } from './media.controller';
 import { MediaService } from './media.service';
+import { GridFsMediaRepository } from './storage/gridfs-media.repository';
 import { LocalDiskMediaStorage } from './storage/local-disk-media-storage';
-import { MEDIA_STORAGE } from './storage/media-storage';
+import { MEDIA_STORAGE, type MediaStorage } from './storage/media-storage';
 import { UploadController } from './upload.controller';
 
 @Module({
   controllers: [UploadController, MediaController],
-  providers: [MediaService, { provide: MEDIA_STORAGE, useClass: LocalDiskMediaStorage }],
+  providers: [
+    MediaService,
+    GridFsMediaRepository,
+    LocalDiskMediaStorage,
+    {
+      provide: MEDIA_STORAGE,
+      inject: [mediaConfig.KEY, GridFsMediaRepository, LocalDiskMediaStorage],
+      useFactory: (
+        config: MediaConfig,
+        gridfs: GridFsMediaRepository,
+        local: LocalDiskMediaStorage,
+      ): MediaStorage => {
+        switch (config.storage) {
+          case 'gridfs':
+            return gridfs;
+          case 'local':
+            return local;
+        }
+      },
+    },
+  ],
 })
 export class MediaModule {}

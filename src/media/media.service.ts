@@ -14,9 +14,12 @@ import { MAX_INPUT_PIXELS, normaliseImage, type NormalisedImage } from './image-
 import { MEDIA_STORAGE, type MediaStorage } from './storage/media-storage';
 
 export interface MediaDownload {
-  stream: Readable;
   size: number;
   contentType: string;
+  /** Strong validator: a name is never given to other bytes, so the name identifies the content. */
+  etag: string;
+  storedAt: Date;
+  read(): Readable;
 }
 
 function notAnImage(reason: string): ValidationError {
@@ -71,8 +74,15 @@ export class MediaService {
   async open(name: string): Promise<MediaDownload> {
     const file = await this.storage.open(name);
     if (!file) throw new NotFoundError('Media');
-    const format = name.slice(name.lastIndexOf('.') + 1) as StoredImageFormat;
-    return { ...file, contentType: IMAGE_CONTENT_TYPES[format] };
+    const dot = name.lastIndexOf('.');
+    const format = name.slice(dot + 1) as StoredImageFormat;
+    return {
+      size: file.size,
+      contentType: IMAGE_CONTENT_TYPES[format],
+      etag: `"${name.slice(0, dot)}"`,
+      storedAt: file.storedAt,
+      read: () => file.read(),
+    };
   }
 
   tooLarge(): PayloadTooLargeError {

@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appConfig, type AppConfig } from '../../config/app.config';
-import { MEDIA_NAME_PATTERN, type MediaStorage, type StoredMediaFile } from './media-storage';
+import {
+  MEDIA_NAME_PATTERN,
+  newMediaName,
+  type MediaStorage,
+  type StoredMediaFile,
+} from './media-storage';
 
-/** Stores media as files in `app.mediaDir`. */
+/** Stores media as files in `app.mediaDir` (`MEDIA_STORAGE=local`: one instance only). */
 @Injectable()
 export class LocalDiskMediaStorage implements MediaStorage {
   private readonly dir: string;
@@ -16,8 +20,7 @@ export class LocalDiskMediaStorage implements MediaStorage {
   }
 
   async save(data: Buffer, ext: string): Promise<{ name: string }> {
-    const name = `${randomBytes(16).toString('hex')}.${ext}`;
-    if (!MEDIA_NAME_PATTERN.test(name)) throw new Error(`Unsupported media extension "${ext}"`);
+    const name = newMediaName(ext);
     await mkdir(this.dir, { recursive: true });
     await writeFile(join(this.dir, name), data, { flag: 'wx' });
     return { name };
@@ -29,7 +32,7 @@ export class LocalDiskMediaStorage implements MediaStorage {
     try {
       const info = await stat(path);
       if (!info.isFile()) return null;
-      return { stream: createReadStream(path), size: info.size };
+      return { size: info.size, storedAt: info.mtime, read: () => createReadStream(path) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
