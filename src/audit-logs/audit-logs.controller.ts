@@ -2,7 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Route } from '../common/decorators';
 import { AuditLogsService } from './audit-logs.service';
-import { AuditLogListResponseDto, toAuditLogResponse } from './dto/audit-log-response.dto';
+import { toAuditLogListResponse } from './audit-log.mapper';
+import { AuditLogListResponseDto } from './dto/audit-log-response.dto';
 import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
 
 @ApiTags('Audit logs')
@@ -18,7 +19,6 @@ export class AuditLogsController {
   @Get()
   @ApiOkResponse({ type: AuditLogListResponseDto })
   async list(@Query() query: ListAuditLogsQueryDto): Promise<AuditLogListResponseDto> {
-    const page = await this.auditLogs.list(query);
-    return { ...page, logs: page.logs.map(toAuditLogResponse) };
+    return toAuditLogListResponse(await this.auditLogs.list(query));
   }
 }

@@ -13,6 +13,17 @@ export interface AuditLogFilter {
   to?: Date;
 }
 
+/** An entry to store, with the users it names by id. */
+export interface NewAuditLogEntry {
+  action: AuditAction;
+  actorId?: string;
+  subjectUserId?: string;
+  target?: { type: string; id: string };
+  ip?: string;
+  userAgent?: string;
+  metadata: Record<string, unknown>;
+}
+
 function toQuery(filter: AuditLogFilter): QueryFilter<AuditLog> {
   const query: QueryFilter<AuditLog> = {};
   if (filter.userId) query.subjectUser = new Types.ObjectId(filter.userId);
@@ -28,10 +39,15 @@ function toQuery(filter: AuditLogFilter): QueryFilter<AuditLog> {
 
 @Injectable()
 export class AuditLogsRepository {
-  constructor(@InjectModel(AuditLog.name) readonly model: Model<AuditLog>) {}
+  constructor(@InjectModel(AuditLog.name) private readonly model: Model<AuditLog>) {}
 
-  async insert(entry: Omit<AuditLog, '_id' | 'createdAt'>): Promise<void> {
-    await this.model.create(entry);
+  async insert(entry: NewAuditLogEntry): Promise<void> {
+    const { actorId, subjectUserId, ...fields } = entry;
+    await this.model.create({
+      ...fields,
+      actor: actorId ? new Types.ObjectId(actorId) : undefined,
+      subjectUser: subjectUserId ? new Types.ObjectId(subjectUserId) : undefined,
+    });
   }
 
   /** Newest first. */

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Types } from 'mongoose';
 import { ValidationError } from '../common/errors';
 import { AuditLogsRepository } from './audit-logs.repository';
 import {
@@ -45,8 +44,8 @@ export class AuditLogsService {
     try {
       await this.repository.insert({
         action: entry.action,
-        actor: actor ? new Types.ObjectId(actor) : undefined,
-        subjectUser: subject ? new Types.ObjectId(subject) : undefined,
+        actorId: actor,
+        subjectUserId: subject,
         target: entry.target,
         ip: entry.context?.ip,
         userAgent: entry.context?.userAgent?.slice(0, 512),

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { AUDIT_ACTIONS, type AuditAction, type AuditLog } from '../schemas/audit-log.schema';
+import { AUDIT_ACTIONS, type AuditAction } from '../schemas/audit-log.schema';
 
 export class AuditTargetDto {
   @ApiProperty({ example: 'instagram_account' })
@@ -54,18 +54,4 @@ export class AuditLogListResponseDto {
 
   @ApiProperty({ example: 0 })
   skip!: number;
-}
-
-export function toAuditLogResponse(entry: AuditLog): AuditLogResponseDto {
-  return {
-    id: String(entry._id),
-    action: entry.action,
-    actorId: entry.actor ? String(entry.actor) : undefined,
-    userId: entry.subjectUser ? String(entry.subjectUser) : undefined,
-    target: entry.target ? { type: entry.target.type, id: entry.target.id } : undefined,
-    ip: entry.ip,
-    userAgent: entry.userAgent,
-    metadata: entry.metadata ?? {},
-    createdAt: entry.createdAt.toISOString(),
-  };
 }
