@@ -1,12 +1,15 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { applyDecorators, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
+  type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { ApiErrorResponses } from '../common/decorators';
 import { TooManyRequestsError } from '../common/errors';
 import type { AuthConfig } from '../config/auth.config';
+import type { RedisConnections } from '../redis/redis-connections';
 
 /** The email a request body names (before validation), as the per-email limit keys it. */
 function emailOf(request: { body?: unknown }): string | undefined {
@@ -17,14 +20,47 @@ function emailOf(request: { body?: unknown }): string | undefined {
 }
 
 /**
- * Two limits on the credential routes, both `AUTH_THROTTLE_LIMIT` requests per
- * `AUTH_THROTTLE_TTL_SECONDS` and per route: one per client IP, one per email named in
- * the body (routes without an email, such as refresh, have only the IP limit).
+ * Hit counters in Redis under the deployment's key prefix, on the shared command connection,
+ * so every instance counts against the same limit (one atomic script per hit).
  */
-export function authThrottlerOptions(config: AuthConfig): ThrottlerModuleOptions {
+class ClusterThrottlerStorage implements ThrottlerStorage {
+  private readonly storage: ThrottlerStorageRedisService;
+
+  constructor(private readonly redis: RedisConnections) {
+    this.storage = new ThrottlerStorageRedisService(redis.commands);
+  }
+
+  increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): ReturnType<ThrottlerStorage['increment']> {
+    return this.storage.increment(
+      this.redis.key('throttle', key),
+      ttl,
+      limit,
+      blockDuration,
+      throttlerName,
+    );
+  }
+}
+
+/**
+ * Two limits on the credential routes, both `AUTH_THROTTLE_LIMIT` requests per
+ * `AUTH_THROTTLE_TTL_SECONDS` and per route, across all instances: one per client IP, one
+ * per email named in the body (routes without an email, such as refresh, have only the IP
+ * limit).
+ */
+export function authThrottlerOptions(
+  config: AuthConfig,
+  redis: RedisConnections,
+): ThrottlerModuleOptions {
   const limits = { limit: config.throttleLimit, ttl: config.throttleTtlSeconds * 1000 };
   return {
     setHeaders: false,
+    storage: new ClusterThrottlerStorage(redis),
     throttlers: [
       { name: 'auth-ip', ...limits },
       {

@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { authConfig, type AuthConfig } from '../config/auth.config';
+import { RedisConnections } from '../redis/redis-connections';
 import { UsersModule } from '../users/users.module';
 import { authThrottlerOptions } from './auth-throttler.guard';
 import { AuthController } from './auth.controller';
@@ -23,8 +24,9 @@ import { TokensService } from './tokens.service';
       }),
     }),
     ThrottlerModule.forRootAsync({
-      inject: [authConfig.KEY],
-      useFactory: (config: AuthConfig) => authThrottlerOptions(config),
+      inject: [authConfig.KEY, RedisConnections],
+      useFactory: (config: AuthConfig, redis: RedisConnections) =>
+        authThrottlerOptions(config, redis),
     }),
     CredentialsModule,
     UsersModule,
