@@ -2,9 +2,9 @@ import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RequestContext } from '../audit-logs/audit-logs.service';
 import { CurrentUser, PublicRoute, ReqContext, Route, type AuthUser } from '../common/decorators';
-import { toUserResponse } from '../users/dto/user-response.dto';
 import { AuthRateLimit } from './auth-throttler.guard';
-import { AuthService, type AuthResult } from './auth.service';
+import { toAuthResponse, toRefreshTokensResponse } from './auth.mapper';
+import { AuthService } from './auth.service';
 import { AuthResponseDto, RefreshTokensResponseDto } from './dto/auth-response.dto';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
 import { LoginDto } from './dto/login.dto';
@@ -12,10 +12,6 @@ import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
 import { ResetPasswordDto } from './dto/reset-password.dto';
 import { TokenQueryDto } from './dto/token-query.dto';
-
-function toAuthResponse(result: AuthResult): AuthResponseDto {
-  return { user: toUserResponse(result.user), tokens: result.tokens };
-}
 
 @ApiTags('Auth')
 @Controller('v1/auth')
@@ -84,8 +80,7 @@ export class AuthController {
     @Body() dto: RefreshTokenDto,
     @ReqContext() context: RequestContext,
   ): Promise<RefreshTokensResponseDto> {
-    const tokens = await this.auth.refresh(dto.refreshToken, context);
-    return { ...tokens, tokens };
+    return toRefreshTokensResponse(await this.auth.refresh(dto.refreshToken, context));
   }
 
   @PublicRoute({

@@ -8,11 +8,10 @@ import { UpdateMeDto } from './dto/update-me.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import {
   AdminUserResponseDto,
-  toAdminUserResponse,
-  toUserResponse,
   UserListResponseDto,
   UserResponseDto,
 } from './dto/user-response.dto';
+import { toAdminUserResponse, toUserListResponse, toUserResponse } from './users.mapper';
 import { UsersService } from './users.service';
 
 @ApiTags('Users')
@@ -50,8 +49,7 @@ export class UsersController {
   @Get()
   @ApiOkResponse({ type: UserListResponseDto })
   async list(@Query() query: ListUsersQueryDto): Promise<UserListResponseDto> {
-    const page = await this.users.list(query);
-    return { ...page, users: page.users.map(toAdminUserResponse) };
+    return toUserListResponse(await this.users.list(query));
   }
 
   @Route({ permission: 'manage-users', summary: 'Create a user', errors: [400, 409] })

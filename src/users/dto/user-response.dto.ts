@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ROLES, type Role } from '../../common/permissions/permission-catalogue';
-import type { UserRecord } from '../users.repository';
 
 export class UserResponseDto {
   @ApiProperty({ example: '665f1c2e8b3c4a0012345678' })
@@ -43,20 +42,4 @@ export class UserListResponseDto {
 
   @ApiProperty({ example: 0 })
   skip!: number;
-}
-
-export function toUserResponse(user: UserRecord): UserResponseDto {
-  return {
-    id: String(user._id),
-    name: user.name,
-    email: user.email,
-    role: user.role,
-    isEmailVerified: user.isEmailVerified,
-    createdAt: user.createdAt.toISOString(),
-    updatedAt: user.updatedAt.toISOString(),
-  };
-}
-
-export function toAdminUserResponse(user: UserRecord): AdminUserResponseDto {
-  return { ...toUserResponse(user), isDisabled: user.isDisabled };
 }
