@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { ErrorEnvelope } from '../common/filters/all-exceptions.filter';
@@ -23,18 +23,14 @@ const NOT_SERVED: ErrorEnvelope = {
 /**
  * In a `worker` process (`PROCESS_ROLE=worker`) every other route answers 404 before anything
  * else runs: the API, its documentation and the queue dashboard are served by `api`/`all`
- * processes.
+ * processes. The hook is added when the provider is created, before any route or plugin (the
+ * dashboard's) is registered, so it runs first for all of them.
  */
 @Injectable()
-export class WorkerRoleRoutes implements OnModuleInit {
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    @Inject(appConfig.KEY) private readonly app: AppConfig,
-  ) {}
-
-  onModuleInit(): void {
-    if (this.app.processRole !== 'worker') return;
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+export class WorkerRoleRoutes {
+  constructor(adapterHost: HttpAdapterHost, @Inject(appConfig.KEY) app: AppConfig) {
+    if (app.processRole !== 'worker') return;
+    const fastify = adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
     fastify.addHook('onRequest', (request, reply, done) => {
       const path = request.url.split('?', 1)[0];
