@@ -1,19 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { ValidationError } from '../../common/errors';
+import {
+  AccessTokenField,
+  FollowersCountField,
+  ProfilePictureUrlField,
+  UsernameField,
+} from './account-fields';
 
 const META_ID_PATTERN = /^\d{1,32}$/;
-export const MAX_TOKEN_LENGTH = 4096;
-export const MAX_URL_LENGTH = 2048;
+const FALLBACK_DESCRIPTION = 'Used only when Meta does not return one (Facebook Login)';
 
 /**
  * Either a Facebook Login connection (`pageId`, `instagramBusinessId`,
@@ -40,40 +36,19 @@ export class ConnectInstagramAccountDto {
   @Matches(META_ID_PATTERN, { message: 'instagramBusinessId must be a numeric Meta id' })
   instagramBusinessId?: string;
 
-  @ApiPropertyOptional({ description: 'Page access token (Facebook Login)', writeOnly: true })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MAX_TOKEN_LENGTH)
+  @AccessTokenField('Page access token (Facebook Login)')
   pageAccessToken?: string;
 
-  @ApiPropertyOptional({
-    description: 'Long-lived Instagram user access token (Instagram Login)',
-    writeOnly: true,
-  })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MAX_TOKEN_LENGTH)
+  @AccessTokenField('Long-lived Instagram user access token (Instagram Login)')
   accessToken?: string;
 
-  @ApiPropertyOptional({ description: 'Used only when Meta does not return one (Facebook Login)' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @UsernameField({ description: FALLBACK_DESCRIPTION })
   username?: string;
 
-  @ApiPropertyOptional({ description: 'Used only when Meta does not return one (Facebook Login)' })
-  @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
-  @MaxLength(MAX_URL_LENGTH)
+  @ProfilePictureUrlField({ description: FALLBACK_DESCRIPTION })
   profilePictureUrl?: string;
 
-  @ApiPropertyOptional({ description: 'Used only when Meta does not return one (Facebook Login)' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @FollowersCountField({ description: FALLBACK_DESCRIPTION })
   followersCount?: number;
 }
 

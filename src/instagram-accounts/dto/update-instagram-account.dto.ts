@@ -1,34 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional } from 'class-validator';
 import {
-  IsBoolean,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUrl,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { MAX_TOKEN_LENGTH, MAX_URL_LENGTH } from './connect-instagram-account.dto';
+  AccessTokenField,
+  FollowersCountField,
+  ProfilePictureUrlField,
+  UsernameField,
+} from './account-fields';
 
 export class UpdateInstagramAccountDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @UsernameField()
   username?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
-  @MaxLength(MAX_URL_LENGTH)
+  @ProfilePictureUrlField()
   profilePictureUrl?: string;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @FollowersCountField({ minimum: 0 })
   followersCount?: number;
 
   @ApiPropertyOptional({ description: 'Inactive accounts keep their data but are not served' })
@@ -36,14 +22,8 @@ export class UpdateInstagramAccountDto {
   @IsBoolean()
   isActive?: boolean;
 
-  @ApiPropertyOptional({
-    description:
-      'A new token for the same Instagram account (verified with Meta); clears reconnectRequired',
-    writeOnly: true,
-  })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MAX_TOKEN_LENGTH)
+  @AccessTokenField(
+    'A new token for the same Instagram account (verified with Meta); clears reconnectRequired',
+  )
   accessToken?: string;
 }
