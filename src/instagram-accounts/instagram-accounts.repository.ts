@@ -230,7 +230,7 @@ export class InstagramAccountsRepository extends OwnedDataRepository {
     query: {
       issuedBefore: Date;
       expiresBefore: Date;
-      afterId?: Types.ObjectId;
+      afterId?: string;
       limit: number;
     },
   ): Promise<RefreshCandidate[]> {
@@ -243,7 +243,7 @@ export class InstagramAccountsRepository extends OwnedDataRepository {
           tokenIssuedAt: { $lt: query.issuedBefore },
           reconnectRequired: { $ne: true },
           ...NOT_REMOVED,
-          ...(query.afterId ? { _id: { $gt: query.afterId } } : {}),
+          ...(query.afterId ? { _id: { $gt: new Types.ObjectId(query.afterId) } } : {}),
         },
         { user: 1, accessToken: 1, tokenIssuedAt: 1, tokenExpiresAt: 1 },
       )
@@ -256,18 +256,13 @@ export class InstagramAccountsRepository extends OwnedDataRepository {
   /** Stores a refreshed token unless another process refreshed it since `previousIssuedAt`. */
   async storeRefreshedToken(
     scope: OwnerScope,
-    id: Types.ObjectId,
+    id: string,
     previousIssuedAt: Date | undefined,
     token: { accessToken: EncryptedSecret; tokenIssuedAt: Date; tokenExpiresAt: Date },
   ): Promise<boolean> {
     const result = await this.model
       .updateOne(
-        {
-          _id: id,
-          ...this.ownerFilter(scope),
-          ...NOT_REMOVED,
-          tokenIssuedAt: previousIssuedAt ?? null,
-        },
+        { ...this.visible(scope, id), tokenIssuedAt: previousIssuedAt ?? null },
         { $set: token },
       )
       .exec();

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
-import type { Types } from 'mongoose';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { TokenCipher, TokenDecryptionError } from '../common/crypto/token-cipher';
 import { systemScope } from '../common/scope/owner-scope';
@@ -62,7 +61,7 @@ export class TokenRefreshJob {
     const summary: TokenRefreshSummary = { refreshed: 0, failed: 0, deferred: 0, skipped: 0 };
     const issuedBefore = new Date(now.getTime() - MIN_TOKEN_AGE_MS);
     const expiresBefore = new Date(now.getTime() + REFRESH_WINDOW_MS);
-    let afterId: Types.ObjectId | undefined;
+    let afterId: string | undefined;
     for (;;) {
       const batch = await this.repository.findDueForRefresh(TOKEN_REFRESH, {
         issuedBefore,
@@ -72,7 +71,7 @@ export class TokenRefreshJob {
       });
       for (const candidate of batch) summary[await this.refresh(candidate, now)] += 1;
       if (batch.length < BATCH_SIZE) return summary;
-      afterId = batch[batch.length - 1]._id;
+      afterId = String(batch[batch.length - 1]._id);
     }
   }
 
@@ -93,7 +92,7 @@ export class TokenRefreshJob {
       const fresh = await this.meta.refreshInstagramToken(current);
       const stored = await this.repository.storeRefreshedToken(
         TOKEN_REFRESH,
-        candidate._id,
+        accountId,
         candidate.tokenIssuedAt,
         {
           accessToken: this.cipher.encrypt(fresh.accessToken),
