@@ -6,6 +6,7 @@ import { systemScope, type OwnerScope } from '../common/scope/owner-scope';
 import { isObjectIdString } from '../common/utils/object-id';
 import { MetaApiError } from '../meta/meta-api.error';
 import type { MetaCredentials } from '../meta/meta.types';
+import { ChangeBus } from '../redis/change-bus';
 import { AccountRefCache } from './account-ref-cache';
 import { toInstagramAccountRef, type InstagramAccountRef } from './instagram-account-ref';
 import { InstagramAccountsRepository } from './instagram-accounts.repository';
@@ -13,7 +14,7 @@ import { InstagramAccountsRepository } from './instagram-accounts.repository';
 const RESOURCE = 'Instagram account';
 /** Webhooks name an account by its Meta id, whoever owns it. */
 const WEBHOOK_ROUTING = systemScope('webhook routing by Meta id');
-/** Callers of the gateway's account-id methods have already checked the account is theirs. */
+/** The account-id methods act for an account the caller already resolved, or for upkeep. */
 const ACTING_FOR_ACCOUNT = systemScope('acting for an account the caller resolved');
 
 /**
@@ -24,13 +25,16 @@ const ACTING_FOR_ACCOUNT = systemScope('acting for an account the caller resolve
 @Injectable()
 export class AccountsGateway {
   private readonly logger = new Logger(AccountsGateway.name);
-  private readonly refCache = new AccountRefCache<InstagramAccountRef>();
+  private readonly refCache: AccountRefCache<InstagramAccountRef>;
 
   constructor(
     private readonly repository: InstagramAccountsRepository,
     private readonly cipher: TokenCipher,
     private readonly audit: AuditLogsService,
-  ) {}
+    changes: ChangeBus,
+  ) {
+    this.refCache = new AccountRefCache(changes);
+  }
 
   /** The account if the scope reaches it; 404 otherwise (never 403). */
   async findOwnedRef(scope: OwnerScope, accountId: string): Promise<InstagramAccountRef> {
