@@ -3,7 +3,7 @@ import { AccountRefCache } from './account-ref-cache';
 describe('AccountRefCache', () => {
   it('answers from the cache, including a cached miss, until the entry expires', () => {
     let now = 1_000;
-    const cache = new AccountRefCache<string>(() => now);
+    const cache = new AccountRefCache<string>(undefined, () => now);
     cache.set('178414', 'account-a');
     cache.set('999', null);
     expect(cache.get('178414')).toBe('account-a');
