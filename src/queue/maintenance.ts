@@ -1,0 +1,77 @@
+import { BullModule, InjectQueue, WorkerHost } from '@nestjs/bullmq';
+import { Global, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { QueueProcessor } from './queue-processor.decorator';
+import { QUEUES } from './queue-names';
+
+/** Scheduled upkeep run once per period across the cluster. */
+export interface MaintenanceTask {
+  /** The job name and the id of its BullMQ job scheduler. */
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
+}
+
+/**
+ * The tasks of the `maintenance` queue. Each gets a BullMQ job scheduler, upserted by every
+ * process at boot (the same scheduler, so a period runs once in the whole cluster).
+ */
+@Injectable()
+export class MaintenanceTasks implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MaintenanceTasks.name);
+  private readonly tasks = new Map<string, MaintenanceTask>();
+
+  constructor(@InjectQueue(QUEUES.maintenance) private readonly queue: Queue) {}
+
+  /** Called by the task's owner while the application is created (constructor or onModuleInit). */
+  register(task: MaintenanceTask): void {
+    if (this.tasks.has(task.name))
+      throw new Error(`Maintenance task ${task.name} registered twice`);
+    this.tasks.set(task.name, task);
+  }
+
+  find(name: string): MaintenanceTask | undefined {
+    return this.tasks.get(name);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await Promise.all(
+      [...this.tasks.values()].map((task) =>
+        this.queue
+          .upsertJobScheduler(
+            task.name,
+            { every: task.everyMs },
+            { name: task.name, opts: { removeOnComplete: true, removeOnFail: 100 } },
+          )
+          .catch((error: unknown) =>
+            this.logger.error({ err: error }, `Could not schedule maintenance task ${task.name}`),
+          ),
+      ),
+    );
+  }
+}
+
+/**
+ * The one worker of the `maintenance` queue (BullMQ hands any job of a queue to any of its
+ * workers): runs the registered task named by the job.
+ */
+@QueueProcessor(QUEUES.maintenance)
+export class MaintenanceProcessor extends WorkerHost {
+  constructor(private readonly tasks: MaintenanceTasks) {
+    super();
+  }
+
+  async process(job: Job): Promise<unknown> {
+    const task = this.tasks.find(job.name);
+    if (!task) throw new Error(`No maintenance task named ${job.name}`);
+    return task.run();
+  }
+}
+
+@Global()
+@Module({
+  imports: [BullModule.registerQueue({ name: QUEUES.maintenance })],
+  providers: [MaintenanceTasks, MaintenanceProcessor],
+  exports: [MaintenanceTasks],
+})
+export class MaintenanceModule {}
