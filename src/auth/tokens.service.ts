@@ -1,18 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomBytes } from 'node:crypto';
-import { Types } from 'mongoose';
-import type { Role } from '../common/permissions/permission-catalogue';
 import { authConfig, type AuthConfig } from '../config/auth.config';
 import type { AuthTokensDto } from './dto/auth-response.dto';
 import { ACCESS_TOKEN_TYPE, type AccessTokenPayload } from './jwt-payload';
 import { generateOpaqueToken, hashOpaqueToken } from '../credentials/opaque-token';
-import { RefreshTokensRepository } from '../credentials/refresh-tokens.repository';
+import {
+  RefreshTokensRepository,
+  type RefreshTokenId,
+} from '../credentials/refresh-tokens.repository';
+import type { UserRecord } from '../users/users.repository';
+
+/** What minting a user's tokens needs to know of them. */
+type TokenSubject = Pick<UserRecord, '_id' | 'role'>;
 
 export interface IssuedTokens {
   tokens: AuthTokensDto;
   /** The stored refresh token, so its predecessor can point at it. */
-  refreshTokenId: Types.ObjectId;
+  refreshTokenId: RefreshTokenId;
 }
 
 /** Mints access JWTs and stores refresh tokens (hashed). */
@@ -25,12 +30,12 @@ export class TokensService {
   ) {}
 
   /** A new session: a fresh refresh-token family. */
-  startSession(user: { _id: Types.ObjectId; role: Role }): Promise<IssuedTokens> {
+  startSession(user: TokenSubject): Promise<IssuedTokens> {
     return this.issue(user, randomBytes(16).toString('hex'));
   }
 
   /** The next pair of an existing session (after its refresh token was used). */
-  async issue(user: { _id: Types.ObjectId; role: Role }, family: string): Promise<IssuedTokens> {
+  async issue(user: TokenSubject, family: string): Promise<IssuedTokens> {
     const now = Date.now();
     const accessExpires = new Date(now + this.config.accessExpirationMinutes * 60_000);
     const refreshExpires = new Date(now + this.config.refreshExpirationDays * 86_400_000);

@@ -4,6 +4,7 @@ import { Model, Types } from 'mongoose';
 import { RefreshToken } from './schemas/refresh-token.schema';
 
 export type RefreshTokenRecord = RefreshToken;
+export type RefreshTokenId = RefreshTokenRecord['_id'];
 
 @Injectable()
 export class RefreshTokensRepository {
@@ -14,7 +15,7 @@ export class RefreshTokensRepository {
     family: string;
     tokenHash: string;
     expiresAt: Date;
-  }): Promise<Types.ObjectId> {
+  }): Promise<RefreshTokenId> {
     const created = await this.model.create({
       user: new Types.ObjectId(input.userId),
       family: input.family,
@@ -48,7 +49,7 @@ export class RefreshTokensRepository {
       .exec();
   }
 
-  async setReplacedBy(id: Types.ObjectId, replacedBy: Types.ObjectId): Promise<void> {
+  async setReplacedBy(id: RefreshTokenId, replacedBy: RefreshTokenId): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: { replacedBy } }).exec();
   }
 
