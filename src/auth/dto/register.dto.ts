@@ -1,12 +1,3 @@
-import { EmailField, NameField, PasswordField } from '../../users/validation/user-fields';
+import { NewUserFieldsDto } from '../../users/dto/user-fields.dto';
 
-export class RegisterDto {
-  @NameField()
-  name!: string;
-
-  @EmailField()
-  email!: string;
-
-  @PasswordField()
-  password!: string;
-}
+export class RegisterDto extends NewUserFieldsDto {}

@@ -1,18 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { ROLES, type Role } from '../../common/permissions/permission-catalogue';
-import { EmailField, NameField, PasswordField } from '../validation/user-fields';
+import { NewUserFieldsDto } from './user-fields.dto';
 
-export class CreateUserDto {
-  @NameField()
-  name!: string;
-
-  @EmailField()
-  email!: string;
-
-  @PasswordField()
-  password!: string;
-
+export class CreateUserDto extends NewUserFieldsDto {
   @ApiProperty({ enum: ROLES, example: 'user' })
   @IsIn(ROLES)
   role!: Role;

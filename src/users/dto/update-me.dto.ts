@@ -1,17 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { EmailField, NameField, PasswordField } from '../validation/user-fields';
+import { UserFieldChangesDto } from './user-fields.dto';
 
-export class UpdateMeDto {
-  @NameField({ optional: true })
-  name?: string;
-
-  @EmailField({ optional: true })
-  email?: string;
-
-  @PasswordField({ optional: true })
-  password?: string;
-
+export class UpdateMeDto extends UserFieldChangesDto {
   @ApiPropertyOptional({ description: 'Required to change the password', format: 'password' })
   @IsOptional()
   @IsString()

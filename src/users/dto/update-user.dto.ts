@@ -1,18 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { ROLES, type Role } from '../../common/permissions/permission-catalogue';
-import { EmailField, NameField, PasswordField } from '../validation/user-fields';
+import { UserFieldChangesDto } from './user-fields.dto';
 
-export class UpdateUserDto {
-  @NameField({ optional: true })
-  name?: string;
-
-  @EmailField({ optional: true })
-  email?: string;
-
-  @PasswordField({ optional: true })
-  password?: string;
-
+export class UpdateUserDto extends UserFieldChangesDto {
   @ApiPropertyOptional({ enum: ROLES })
   @IsOptional()
   @IsIn(ROLES)
