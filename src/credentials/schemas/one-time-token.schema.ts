@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { HydratedDocument, Schema as MongooseSchema, Types } from 'mongoose';
+import { HydratedDocument } from 'mongoose';
+import { HashedToken } from './hashed-token.schema';
 
 export const ONE_TIME_TOKEN_PURPOSES = ['reset-password', 'verify-email'] as const;
 export type OneTimeTokenPurpose = (typeof ONE_TIME_TOKEN_PURPOSES)[number];
@@ -10,27 +11,9 @@ export type OneTimeTokenPurpose = (typeof ONE_TIME_TOKEN_PURPOSES)[number];
  * previous, which therefore stops working.
  */
 @Schema({ timestamps: true, collection: 'one_time_tokens' })
-export class OneTimeToken {
-  _id!: Types.ObjectId;
-
-  @Prop({ type: MongooseSchema.Types.ObjectId, ref: 'User', required: true })
-  user!: Types.ObjectId;
-
+export class OneTimeToken extends HashedToken {
   @Prop({ type: String, enum: ONE_TIME_TOKEN_PURPOSES, required: true })
   purpose!: OneTimeTokenPurpose;
-
-  /** Hex SHA-256 of the token. */
-  @Prop({ required: true })
-  tokenHash!: string;
-
-  @Prop({ type: Date, required: true })
-  expiresAt!: Date;
-
-  @Prop({ type: Date, default: null })
-  usedAt!: Date | null;
-
-  createdAt!: Date;
-  updatedAt!: Date;
 }
 
 export type OneTimeTokenDocument = HydratedDocument<OneTimeToken>;

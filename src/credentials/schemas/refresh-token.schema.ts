@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Schema as MongooseSchema, Types } from 'mongoose';
+import { HashedToken } from './hashed-token.schema';
 
 /**
  * One refresh token. Only its SHA-256 hash is stored. Every login starts a new
@@ -8,25 +9,10 @@ import { HydratedDocument, Schema as MongooseSchema, Types } from 'mongoose';
  * whole family.
  */
 @Schema({ timestamps: true, collection: 'refresh_tokens' })
-export class RefreshToken {
-  _id!: Types.ObjectId;
-
-  @Prop({ type: MongooseSchema.Types.ObjectId, ref: 'User', required: true })
-  user!: Types.ObjectId;
-
+export class RefreshToken extends HashedToken {
   /** Random id shared by every token descending from one login. */
   @Prop({ required: true })
   family!: string;
-
-  /** Hex SHA-256 of the token. */
-  @Prop({ required: true })
-  tokenHash!: string;
-
-  @Prop({ type: Date, required: true })
-  expiresAt!: Date;
-
-  @Prop({ type: Date, default: null })
-  usedAt!: Date | null;
 
   @Prop({ type: Date, default: null })
   revokedAt!: Date | null;
@@ -34,9 +20,6 @@ export class RefreshToken {
   /** The token issued when this one was used. */
   @Prop({ type: MongooseSchema.Types.ObjectId, default: null })
   replacedBy!: Types.ObjectId | null;
-
-  createdAt!: Date;
-  updatedAt!: Date;
 }
 
 export type RefreshTokenDocument = HydratedDocument<RefreshToken>;
