@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { systemScope } from '../common/scope/owner-scope';
 import {
   INSTAGRAM_ACCOUNT_REMOVED,
   INSTAGRAM_ACCOUNT_RESTORED,
@@ -14,11 +15,15 @@ export class AccountLifecycleListener {
 
   @OnEvent(INSTAGRAM_ACCOUNT_REMOVED, { promisify: true, suppressErrors: false })
   async onRemoved(event: InstagramAccountLifecycleEvent): Promise<void> {
-    await this.repository.setAccountRemoved(event.accountId, true);
+    await this.repository.setAccountRemoved(systemScope('account removed'), event.accountId, true);
   }
 
   @OnEvent(INSTAGRAM_ACCOUNT_RESTORED, { promisify: true, suppressErrors: false })
   async onRestored(event: InstagramAccountLifecycleEvent): Promise<void> {
-    await this.repository.setAccountRemoved(event.accountId, false);
+    await this.repository.setAccountRemoved(
+      systemScope('account restored'),
+      event.accountId,
+      false,
+    );
   }
 }

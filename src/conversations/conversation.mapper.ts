@@ -1,5 +1,9 @@
 import type { ConversationRecord } from './conversations.repository';
-import type { ConversationResponseDto } from './dto/conversation-response.dto';
+import type { ConversationPage } from './conversations.service';
+import type {
+  ConversationListResponseDto,
+  ConversationResponseDto,
+} from './dto/conversation-response.dto';
 import { replyWindow } from './messaging-window';
 
 export function toConversationResponse(
@@ -34,5 +38,16 @@ export function toConversationResponse(
       : {}),
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
+  };
+}
+
+export function toConversationListResponse(
+  page: ConversationPage,
+  humanAgentEnabled: boolean,
+  now: Date,
+): ConversationListResponseDto {
+  return {
+    ...page,
+    conversations: page.conversations.map((c) => toConversationResponse(c, humanAgentEnabled, now)),
   };
 }

@@ -1,7 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RequestContext } from '../audit-logs/audit-logs.service';
 import { CurrentUser, IdParam, ReqContext, Route, type AuthUser } from '../common/decorators';
+import { metaConfig, type MetaConfig } from '../config/meta.config';
+import { toConversationListResponse, toConversationResponse } from './conversation.mapper';
 import { ConversationsService } from './conversations.service';
 import { ADMIN_INBOX_READS } from './inbox-scope';
 import {
@@ -13,7 +15,10 @@ import { ListConversationsQueryDto } from './dto/list-conversations-query.dto';
 @ApiTags('Conversations')
 @Controller('v1/conversations')
 export class ConversationsController {
-  constructor(private readonly conversations: ConversationsService) {}
+  constructor(
+    private readonly conversations: ConversationsService,
+    @Inject(metaConfig.KEY) private readonly config: MetaConfig,
+  ) {}
 
   @Route({
     permission: 'view-conversations',
@@ -23,12 +28,13 @@ export class ConversationsController {
   })
   @Get('detail/:conversationId')
   @ApiOkResponse({ type: ConversationResponseDto })
-  detail(
+  async detail(
     @CurrentUser() user: AuthUser,
     @IdParam('conversationId') conversationId: string,
     @ReqContext() context: RequestContext,
   ): Promise<ConversationResponseDto> {
-    return this.conversations.detail(user, conversationId, context);
+    const conversation = await this.conversations.detail(user, conversationId, context);
+    return toConversationResponse(conversation, this.config.humanAgentEnabled, new Date());
   }
 
   @Route({
@@ -62,12 +68,13 @@ export class ConversationsController {
   })
   @Get(':accountId')
   @ApiOkResponse({ type: ConversationListResponseDto })
-  list(
+  async list(
     @CurrentUser() user: AuthUser,
     @IdParam('accountId', 'Instagram account id') accountId: string,
     @Query() query: ListConversationsQueryDto,
     @ReqContext() context: RequestContext,
   ): Promise<ConversationListResponseDto> {
-    return this.conversations.list(user, accountId, query, context);
+    const page = await this.conversations.list(user, accountId, query, context);
+    return toConversationListResponse(page, this.config.humanAgentEnabled, new Date());
   }
 }

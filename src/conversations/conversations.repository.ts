@@ -1,10 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, type QueryFilter, type UpdateQuery } from 'mongoose';
-import type { InboxScope } from './inbox-scope';
+import { olderThan, type PageCursor } from '../common/pagination/page-cursor';
+import { OwnedDataRepository } from '../common/scope/owned-data.repository';
+import type { OwnerScope } from '../common/scope/owner-scope';
+import { escapeRegex } from '../common/utils/escape-regex';
 import { Conversation, type StoredReferral } from './schemas/conversation.schema';
 
 export type ConversationRecord = Conversation;
+export type ConversationId = ConversationRecord['_id'];
+
+/** Which of an account's visible conversations a list shows. */
+export interface InboxFilter {
+  /** Part of the participant's username or name (case-insensitive). */
+  search?: string;
+  /** Only conversations with unread messages. */
+  unreadOnly?: boolean;
+}
 
 /** A message that may become the conversation's newest. */
 export interface ConversationActivity {
@@ -31,10 +43,6 @@ export interface ParticipantProfile {
 
 /** Preview left in place of a message the user unsent. */
 export const DELETED_MESSAGE_PREVIEW = '[message deleted]';
-
-function participant(instagramAccount: string, igUserId: string): QueryFilter<Conversation> {
-  return { instagramAccount: new Types.ObjectId(instagramAccount), igUserId };
-}
 
 /** Matches a conversation whose newest message is older than the activity. */
 function olderThanActivity(activity: ConversationActivity): QueryFilter<Conversation> {
@@ -66,8 +74,12 @@ function applyActivity(activity: ConversationActivity): UpdateQuery<Conversation
 }
 
 @Injectable()
-export class ConversationsRepository {
-  constructor(@InjectModel(Conversation.name) private readonly model: Model<Conversation>) {}
+export class ConversationsRepository extends OwnedDataRepository {
+  protected readonly ownerField = 'owner';
+
+  constructor(@InjectModel(Conversation.name) private readonly model: Model<Conversation>) {
+    super();
+  }
 
   /**
    * Creates the conversation with this activity as its newest message, or
@@ -76,13 +88,17 @@ export class ConversationsRepository {
    * message (or was created concurrently).
    */
   async upsertWithActivity(
+    scope: OwnerScope,
     owner: ConversationOwner,
     igUserId: string,
     activity: ConversationActivity,
   ): Promise<{ conversation: ConversationRecord; created: boolean }> {
     const result = await this.model
       .findOneAndUpdate(
-        { ...participant(owner.instagramAccount, igUserId), ...olderThanActivity(activity) },
+        {
+          ...this.participant(scope, owner.instagramAccount, igUserId),
+          ...olderThanActivity(activity),
+        },
         {
           ...applyActivity(activity),
           $setOnInsert: {
@@ -100,13 +116,14 @@ export class ConversationsRepository {
 
   /** Applies the activity when it is newer than the conversation's newest message. */
   applyIfNewer(
+    scope: OwnerScope,
     instagramAccount: string,
     igUserId: string,
     activity: ConversationActivity,
   ): Promise<ConversationRecord | null> {
     return this.model
       .findOneAndUpdate(
-        { ...participant(instagramAccount, igUserId), ...olderThanActivity(activity) },
+        { ...this.participant(scope, instagramAccount, igUserId), ...olderThanActivity(activity) },
         applyActivity(activity),
         { returnDocument: 'after' },
       )
@@ -115,31 +132,31 @@ export class ConversationsRepository {
   }
 
   findByParticipant(
+    scope: OwnerScope,
     instagramAccount: string,
     igUserId: string,
   ): Promise<ConversationRecord | null> {
     return this.model
-      .findOne(participant(instagramAccount, igUserId))
+      .findOne(this.participant(scope, instagramAccount, igUserId))
       .lean<ConversationRecord>()
       .exec();
   }
 
   /** Counts an inbound message older than the newest one, unless a DELETE hid it. */
-  async countLateInbound(id: Types.ObjectId, timestamp: Date): Promise<void> {
+  async countLateInbound(scope: OwnerScope, id: ConversationId, timestamp: Date): Promise<void> {
     await this.model
       .updateOne(
-        { _id: id, ...visibleAt(timestamp) },
+        { ...this.byId(scope, id), ...visibleAt(timestamp) },
         { $inc: { unreadCount: 1 }, $max: { lastInboundAt: timestamp } },
       )
       .exec();
   }
 
   /** A visible conversation within the scope: the owner's own, or any (admin scope). */
-  findVisible(scope: InboxScope, id: string): Promise<ConversationRecord | null> {
+  findVisible(scope: OwnerScope, id: string): Promise<ConversationRecord | null> {
     return this.model
       .findOne({
-        _id: new Types.ObjectId(id),
-        ...(scope.kind === 'owner' ? { owner: new Types.ObjectId(scope.ownerId) } : {}),
+        ...this.byId(scope, new Types.ObjectId(id)),
         hiddenAt: null,
         accountRemoved: { $ne: true },
       })
@@ -148,21 +165,26 @@ export class ConversationsRepository {
   }
 
   /** Hides (or shows again) every conversation of an account removed (or restored) by its owner. */
-  async setAccountRemoved(accountId: string, removed: boolean): Promise<void> {
+  async setAccountRemoved(scope: OwnerScope, accountId: string, removed: boolean): Promise<void> {
     await this.model
       .updateMany(
-        { instagramAccount: new Types.ObjectId(accountId) },
+        { ...this.ownerFilter(scope), instagramAccount: new Types.ObjectId(accountId) },
         { $set: { accountRemoved: removed } },
       )
       .exec();
   }
 
-  findPage(
-    filter: QueryFilter<Conversation>,
-    page: { skip: number; limit: number },
+  /** A page of the account's visible conversations, newest activity first. */
+  findInboxPage(
+    scope: OwnerScope,
+    accountId: string,
+    filter: InboxFilter,
+    page: { skip: number; limit: number; before?: PageCursor },
   ): Promise<ConversationRecord[]> {
+    const conditions = this.inboxConditions(filter);
+    if (page.before) conditions.push(olderThan('lastMessageTimestamp', page.before));
     return this.model
-      .find(filter)
+      .find(this.inbox(scope, accountId, filter, conditions))
       .sort({ lastMessageTimestamp: -1, _id: -1 })
       .skip(page.skip)
       .limit(page.limit)
@@ -170,18 +192,21 @@ export class ConversationsRepository {
       .exec();
   }
 
-  count(filter: QueryFilter<Conversation>): Promise<number> {
-    return this.model.countDocuments(filter).exec();
+  /** How many of the account's visible conversations the filter shows. */
+  countInbox(scope: OwnerScope, accountId: string, filter: InboxFilter): Promise<number> {
+    return this.model
+      .countDocuments(this.inbox(scope, accountId, filter, this.inboxConditions(filter)))
+      .exec();
   }
 
   /**
    * Hides the conversation and its messages. Its newest-message time moves to
    * now, so only messages newer than the DELETE bring it back.
    */
-  async hide(id: Types.ObjectId, at: Date): Promise<boolean> {
+  async hide(scope: OwnerScope, id: ConversationId, at: Date): Promise<boolean> {
     const result = await this.model
       .updateOne(
-        { _id: id, hiddenAt: null },
+        { ...this.byId(scope, id), hiddenAt: null },
         {
           $set: {
             hiddenAt: at,
@@ -197,29 +222,37 @@ export class ConversationsRepository {
     return result.matchedCount > 0;
   }
 
-  async resetUnread(id: Types.ObjectId): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { unreadCount: 0 } }).exec();
+  async resetUnread(scope: OwnerScope, id: ConversationId): Promise<void> {
+    await this.model.updateOne(this.byId(scope, id), { $set: { unreadCount: 0 } }).exec();
   }
 
-  async saveProfile(id: Types.ObjectId, profile: ParticipantProfile, at: Date): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { ...profile, profileFetchedAt: at } }).exec();
+  async saveProfile(
+    scope: OwnerScope,
+    id: ConversationId,
+    profile: ParticipantProfile,
+    at: Date,
+  ): Promise<void> {
+    await this.model
+      .updateOne(this.byId(scope, id), { $set: { ...profile, profileFetchedAt: at } })
+      .exec();
   }
 
   /** After the user unsent a message: drop its preview and its unread mark. */
   async forgetMessage(
-    id: Types.ObjectId,
+    scope: OwnerScope,
+    id: ConversationId,
     message: { messageId: string; timestamp: Date; wasUnread: boolean },
   ): Promise<void> {
     await this.model
       .updateOne(
-        { _id: id, lastMessageId: message.messageId },
+        { ...this.byId(scope, id), lastMessageId: message.messageId },
         { $set: { lastMessage: DELETED_MESSAGE_PREVIEW } },
       )
       .exec();
     if (!message.wasUnread) return;
     await this.model
       .updateOne(
-        { _id: id, unreadCount: { $gt: 0 }, ...visibleAt(message.timestamp) },
+        { ...this.byId(scope, id), unreadCount: { $gt: 0 }, ...visibleAt(message.timestamp) },
         { $inc: { unreadCount: -1 } },
       )
       .exec();
@@ -240,11 +273,12 @@ export class ConversationsRepository {
    * existing conversation").
    */
   async recordReferral(
+    scope: OwnerScope,
     owner: ConversationOwner,
     igUserId: string,
     referral: StoredReferral,
   ): Promise<void> {
-    const filter = participant(owner.instagramAccount, igUserId);
+    const filter = this.participant(scope, owner.instagramAccount, igUserId);
     await this.model
       .updateOne(
         filter,
@@ -268,12 +302,59 @@ export class ConversationsRepository {
 
   /** The preview of an edited message, when it is still the conversation's newest. */
   async replacePreviewIfLast(
-    id: Types.ObjectId,
+    scope: OwnerScope,
+    id: ConversationId,
     messageId: string,
     preview: string,
   ): Promise<void> {
     await this.model
-      .updateOne({ _id: id, lastMessageId: messageId }, { $set: { lastMessage: preview } })
+      .updateOne(
+        { ...this.byId(scope, id), lastMessageId: messageId },
+        { $set: { lastMessage: preview } },
+      )
       .exec();
+  }
+
+  private byId(scope: OwnerScope, id: ConversationId): QueryFilter<Conversation> {
+    return { ...this.ownerFilter(scope), _id: id };
+  }
+
+  /** The one conversation between the account and the participant. */
+  private participant(
+    scope: OwnerScope,
+    instagramAccount: string,
+    igUserId: string,
+  ): QueryFilter<Conversation> {
+    return {
+      ...this.ownerFilter(scope),
+      instagramAccount: new Types.ObjectId(instagramAccount),
+      igUserId,
+    };
+  }
+
+  /**
+   * The account's conversations an inbox shows (not hidden, account not removed) that
+   * match the filter and the extra conditions.
+   */
+  private inbox(
+    scope: OwnerScope,
+    accountId: string,
+    filter: InboxFilter,
+    conditions: QueryFilter<Conversation>[],
+  ): QueryFilter<Conversation> {
+    return {
+      ...this.ownerFilter(scope),
+      instagramAccount: new Types.ObjectId(accountId),
+      hiddenAt: null,
+      accountRemoved: { $ne: true },
+      ...(filter.unreadOnly ? { unreadCount: { $gt: 0 } } : {}),
+      ...(conditions.length > 0 ? { $and: conditions } : {}),
+    };
+  }
+
+  private inboxConditions(filter: InboxFilter): QueryFilter<Conversation>[] {
+    if (!filter.search) return [];
+    const pattern = { $regex: escapeRegex(filter.search), $options: 'i' };
+    return [{ $or: [{ igUsername: pattern }, { name: pattern }] }];
   }
 }

@@ -1,34 +1,40 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Types, type QueryFilter } from 'mongoose';
 import { AuditLogsService, type RequestContext } from '../audit-logs/audit-logs.service';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import type { AuthUser } from '../common/decorators';
 import { NotFoundError } from '../common/errors';
+import type { CursorPageResponseDto } from '../common/pagination/page-response.dto';
 import { totalFromPage } from '../common/pagination/page-total';
-import { decodePageCursor, encodePageCursor, olderThan } from '../common/pagination/page-cursor';
-import { escapeRegex } from '../common/utils/escape-regex';
+import { decodePageCursor, encodePageCursor } from '../common/pagination/page-cursor';
+import {
+  crossesOwner,
+  ownerScope,
+  systemScope,
+  type OwnerScope,
+} from '../common/scope/owner-scope';
 import { authConfig, type AuthConfig } from '../config/auth.config';
-import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
-import { toConversationResponse } from './conversation.mapper';
 import { conversationKey, ConversationWriteQueue } from './conversation-write-queue';
 import {
   ConversationsRepository,
   type ConversationActivity,
+  type ConversationId,
   type ConversationRecord,
 } from './conversations.repository';
-import type {
-  ConversationListResponseDto,
-  ConversationResponseDto,
-} from './dto/conversation-response.dto';
 import type { ListConversationsQueryDto } from './dto/list-conversations-query.dto';
-import { ownerScope, readScopeOf, readsOthersInbox, type InboxScope } from './inbox-scope';
+import { readScopeOf } from './inbox-scope';
 import { ParticipantProfileService } from './participant-profile.service';
-import type { Conversation } from './schemas/conversation.schema';
 
 export const DEFAULT_CONVERSATIONS_PAGE_SIZE = 20;
 const RESOURCE = 'Conversation';
+/** Writes made for the messaging webhook of a connected account. */
+const WEBHOOK = systemScope('messaging webhook of a connected account');
+
+/** A page of an account's conversations, newest activity first, with the paging fields. */
+export interface ConversationPage extends CursorPageResponseDto {
+  conversations: ConversationRecord[];
+}
 
 /** A visible conversation of the caller, with its (still connected) account. */
 export interface OwnedConversation {
@@ -62,12 +68,11 @@ export class ConversationsService {
     private readonly accounts: AccountsGateway,
     private readonly profiles: ParticipantProfileService,
     private readonly audit: AuditLogsService,
-    @Inject(metaConfig.KEY) private readonly config: MetaConfig,
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
   ) {}
 
   /** Whose conversations and messages the caller may read. */
-  readScope(caller: AuthUser): InboxScope {
+  readScope(caller: AuthUser): OwnerScope {
     return readScopeOf(caller, this.auth.adminInboxAccess);
   }
 
@@ -76,7 +81,7 @@ export class ConversationsService {
     accountId: string,
     query: ListConversationsQueryDto,
     context: RequestContext,
-  ): Promise<ConversationListResponseDto> {
+  ): Promise<ConversationPage> {
     const scope = this.readScope(caller);
     // In the admin scope the account is looked up first (any account GET /v1/instagram shows
     // the admin); the page is then read in its owner's scope, like the owner's own reads.
@@ -86,28 +91,16 @@ export class ConversationsService {
         : (await this.accounts.findOwnedRef(scope, accountId)).userId;
     const limit = query.limit ?? DEFAULT_CONVERSATIONS_PAGE_SIZE;
     const skip = query.skip ?? 0;
-    const conditions: QueryFilter<Conversation>[] = [];
-    if (query.search) {
-      const pattern = { $regex: escapeRegex(query.search), $options: 'i' };
-      conditions.push({ $or: [{ igUsername: pattern }, { name: pattern }] });
-    }
-    // Owner-scoped and without the conversations of a removed account, so the account itself
-    // is only looked up when the page comes back empty (to tell "none" from "not yours": 404).
-    const filter: QueryFilter<Conversation> = {
-      instagramAccount: new Types.ObjectId(accountId),
-      owner: new Types.ObjectId(ownerId),
-      hiddenAt: null,
-      accountRemoved: { $ne: true },
-      ...(query.unread ? { unreadCount: { $gt: 0 } } : {}),
-    };
-    const counted = conditions.length > 0 ? { ...filter, $and: conditions } : filter;
-    const paged = query.before
-      ? {
-          ...filter,
-          $and: [...conditions, olderThan('lastMessageTimestamp', decodePageCursor(query.before))],
-        }
-      : counted;
-    const items = await this.repository.findPage(paged, { skip, limit: limit + 1 });
+    const filter = { search: query.search, unreadOnly: query.unread };
+    // Read in the owner's scope and without the conversations of a removed account, so the
+    // account itself is only looked up when the page comes back empty (to tell "none" from
+    // "not yours": 404).
+    const inbox = ownerScope(ownerId);
+    const items = await this.repository.findInboxPage(inbox, accountId, filter, {
+      skip,
+      limit: limit + 1,
+      ...(query.before ? { before: decodePageCursor(query.before) } : {}),
+    });
     if (items.length === 0 && scope.kind === 'owner') {
       await this.accounts.findOwnedRef(scope, accountId);
     }
@@ -118,12 +111,11 @@ export class ConversationsService {
     });
     const total =
       totalFromPage(items.length, { limit, skip, cursor: Boolean(query.before) }) ??
-      (await this.repository.count(counted));
+      (await this.repository.countInbox(inbox, accountId, filter));
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
-    const now = new Date();
     return {
-      conversations: page.map((c) => this.toResponse(c, now)),
+      conversations: page,
       total,
       limit,
       skip,
@@ -138,7 +130,7 @@ export class ConversationsService {
     caller: AuthUser,
     conversationId: string,
     context: RequestContext,
-  ): Promise<ConversationResponseDto> {
+  ): Promise<ConversationRecord> {
     const scope = this.readScope(caller);
     const conversation = await this.findReadable(scope, conversationId);
     await this.recordInboxRead(scope, context, {
@@ -147,13 +139,13 @@ export class ConversationsService {
       instagramAccountId: String(conversation.instagramAccount),
       conversationId,
     });
-    return this.toResponse(conversation, new Date());
+    return conversation;
   }
 
   async remove(caller: AuthUser, conversationId: string): Promise<void> {
     const { conversation } = await this.findOwned(caller.id, conversationId);
     const hidden = await this.writes.run(keyOf(conversation), () =>
-      this.repository.hide(conversation._id, new Date()),
+      this.repository.hide(ownerScope(caller.id), conversation._id, new Date()),
     );
     if (!hidden) throw new NotFoundError(RESOURCE);
   }
@@ -180,7 +172,7 @@ export class ConversationsService {
    * A visible conversation within the scope, in one round trip: hidden ones and
    * those of a removed account (flagged on the conversation) are not found.
    */
-  async findReadable(scope: InboxScope, conversationId: string): Promise<ConversationRecord> {
+  async findReadable(scope: OwnerScope, conversationId: string): Promise<ConversationRecord> {
     const conversation = await this.repository.findVisible(scope, conversationId);
     if (!conversation) throw new NotFoundError(RESOURCE);
     return conversation;
@@ -188,11 +180,11 @@ export class ConversationsService {
 
   /** Writes an admin's read of someone else's inbox to the audit log; nothing for own reads. */
   async recordInboxRead(
-    scope: InboxScope,
+    scope: OwnerScope,
     context: RequestContext,
     read: InboxRead,
   ): Promise<void> {
-    if (!readsOthersInbox(scope, read.ownerId)) return;
+    if (!crossesOwner(scope, read.ownerId)) return;
     await this.audit.record({
       action: 'inbox.read_by_admin',
       context,
@@ -219,6 +211,7 @@ export class ConversationsService {
     return this.writes.run(conversationKey(account.id, igUserId), async () => {
       try {
         const { conversation, created } = await this.repository.upsertWithActivity(
+          WEBHOOK,
           {
             instagramAccount: account.id,
             owner: account.userId,
@@ -231,9 +224,9 @@ export class ConversationsService {
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }
-      const applied = await this.repository.applyIfNewer(account.id, igUserId, activity);
+      const applied = await this.repository.applyIfNewer(WEBHOOK, account.id, igUserId, activity);
       if (applied) return { conversation: applied, outcome: 'applied' };
-      const existing = await this.repository.findByParticipant(account.id, igUserId);
+      const existing = await this.repository.findByParticipant(WEBHOOK, account.id, igUserId);
       if (!existing) throw new Error('Conversation disappeared while recording a message');
       return { conversation: existing, outcome: 'older' };
     });
@@ -242,7 +235,7 @@ export class ConversationsService {
   /** Counts an inbound message that arrived after a newer one was applied. */
   countLateInbound(conversation: ConversationRecord, timestamp: Date): Promise<void> {
     return this.writes.run(keyOf(conversation), () =>
-      this.repository.countLateInbound(conversation._id, timestamp),
+      this.repository.countLateInbound(WEBHOOK, conversation._id, timestamp),
     );
   }
 
@@ -253,6 +246,7 @@ export class ConversationsService {
   ): Promise<void> {
     await this.writes.run(keyOf(conversation), () =>
       this.repository.applyIfNewer(
+        scopeOf(conversation),
         String(conversation.instagramAccount),
         conversation.igUserId,
         activity,
@@ -262,7 +256,7 @@ export class ConversationsService {
 
   resetUnread(conversation: ConversationRecord): Promise<void> {
     return this.writes.run(keyOf(conversation), () =>
-      this.repository.resetUnread(conversation._id),
+      this.repository.resetUnread(scopeOf(conversation), conversation._id),
     );
   }
 
@@ -270,11 +264,11 @@ export class ConversationsService {
   forgetMessage(
     account: InstagramAccountRef,
     igUserId: string,
-    conversationId: Types.ObjectId,
+    conversationId: ConversationId,
     message: { messageId: string; timestamp: Date; wasUnread: boolean },
   ): Promise<void> {
     return this.writes.run(conversationKey(account.id, igUserId), () =>
-      this.repository.forgetMessage(conversationId, message),
+      this.repository.forgetMessage(WEBHOOK, conversationId, message),
     );
   }
 
@@ -282,7 +276,7 @@ export class ConversationsService {
     account: InstagramAccountRef,
     igUserId: string,
   ): Promise<ConversationRecord | null> {
-    return this.repository.findByParticipant(account.id, igUserId);
+    return this.repository.findByParticipant(WEBHOOK, account.id, igUserId);
   }
 
   refreshProfileIfStale(conversation: ConversationRecord, account: InstagramAccountRef): void {
@@ -292,10 +286,6 @@ export class ConversationsService {
   /** Resolves once background profile fetches started so far have finished. */
   profilesSettled(): Promise<void> {
     return this.profiles.settled();
-  }
-
-  toResponse(conversation: ConversationRecord, now: Date): ConversationResponseDto {
-    return toConversationResponse(conversation, this.config.humanAgentEnabled, now);
   }
 
   /**
@@ -322,10 +312,10 @@ export class ConversationsService {
     };
     return this.writes.run(conversationKey(account.id, igUserId), async () => {
       try {
-        await this.repository.recordReferral(owner, igUserId, referral);
+        await this.repository.recordReferral(WEBHOOK, owner, igUserId, referral);
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        await this.repository.recordReferral(owner, igUserId, referral);
+        await this.repository.recordReferral(WEBHOOK, owner, igUserId, referral);
       }
     });
   }
@@ -334,13 +324,23 @@ export class ConversationsService {
   replacePreviewIfLast(
     account: InstagramAccountRef,
     igUserId: string,
-    conversationId: Types.ObjectId,
+    conversationId: ConversationId,
     message: { messageId: string; preview: string },
   ): Promise<void> {
     return this.writes.run(conversationKey(account.id, igUserId), () =>
-      this.repository.replacePreviewIfLast(conversationId, message.messageId, message.preview),
+      this.repository.replacePreviewIfLast(
+        WEBHOOK,
+        conversationId,
+        message.messageId,
+        message.preview,
+      ),
     );
   }
+}
+
+/** The scope of the conversation's owner, for the owner's own writes. */
+function scopeOf(conversation: ConversationRecord): OwnerScope {
+  return ownerScope(String(conversation.owner));
 }
 
 function keyOf(conversation: ConversationRecord): string {

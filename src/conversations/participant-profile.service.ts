@@ -1,24 +1,24 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import type { Types } from 'mongoose';
 import { TtlCache } from '../common/cache/ttl-cache';
+import { systemScope } from '../common/scope/owner-scope';
 import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
 import { conversationKey, ConversationWriteQueue } from './conversation-write-queue';
-import { ConversationsRepository } from './conversations.repository';
+import { ConversationsRepository, type ConversationRecord } from './conversations.repository';
 
 /** A cached participant profile is refreshed after this long. */
 export const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** After a failed fetch, the next message of the conversation tries again only after this long. */
 const RETRY_AFTER_FAILURE_MS = 10 * 60 * 1000;
+/** Profiles are fetched in the background for whichever conversation a message arrived in. */
+const PROFILE_REFRESH = systemScope('participant profile refresh');
 
-export interface ProfileTarget {
-  _id: Types.ObjectId;
-  instagramAccount: Types.ObjectId;
-  igUserId: string;
-  profileFetchedAt: Date | null;
-}
+export type ProfileTarget = Pick<
+  ConversationRecord,
+  '_id' | 'instagramAccount' | 'igUserId' | 'profileFetchedAt'
+>;
 
 /**
  * Fetches a participant's name, username and picture from Meta in the
@@ -76,6 +76,7 @@ export class ParticipantProfileService implements BeforeApplicationShutdown {
       conversationKey(conversation.instagramAccount, conversation.igUserId),
       () =>
         this.repository.saveProfile(
+          PROFILE_REFRESH,
           conversation._id,
           {
             igUsername: profile.username ?? null,

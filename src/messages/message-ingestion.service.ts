@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { systemScope } from '../common/scope/owner-scope';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { messagePreview } from './message-preview';
@@ -13,6 +14,9 @@ import type {
   ReadEvent,
   Referral,
 } from './messaging-events';
+
+/** Writes made for the messaging webhook of a connected account. */
+const WEBHOOK = systemScope('messaging webhook of a connected account');
 
 /**
  * The event names a message that is not stored. The inbox worker retries it
@@ -73,7 +77,7 @@ export class MessageIngestionService {
         inbound,
       },
     );
-    const stored = await this.messages.insertIfNew({
+    const stored = await this.messages.insertIfNew(WEBHOOK, {
       conversation: conversation._id,
       instagramAccount: conversation.instagramAccount,
       owner: conversation.owner,
@@ -110,9 +114,9 @@ export class MessageIngestionService {
     account: InstagramAccountRef,
     event: MessageDeletedEvent,
   ): Promise<void> {
-    const before = await this.messages.markDeleted(account.id, event.messageId);
+    const before = await this.messages.markDeleted(WEBHOOK, account.id, event.messageId);
     if (!before) {
-      if (await this.messages.existsByMid(account.id, event.messageId)) return;
+      if (await this.messages.existsByMid(WEBHOOK, account.id, event.messageId)) return;
       throw new TargetMessageNotFoundError(event.messageId);
     }
     await this.conversations.forgetMessage(account, event.participantId, before.conversation, {
@@ -124,13 +128,13 @@ export class MessageIngestionService {
 
   /** Replaces the text; the conversation's preview follows when the message is its newest. */
   private async editMessage(account: InstagramAccountRef, event: MessageEditEvent): Promise<void> {
-    const edited = await this.messages.applyEdit(account.id, event.messageId, {
+    const edited = await this.messages.applyEdit(WEBHOOK, account.id, event.messageId, {
       text: event.text,
       editCount: event.editCount,
       at: event.timestamp,
     });
     if (!edited) {
-      if (await this.messages.existsByMid(account.id, event.messageId)) return;
+      if (await this.messages.existsByMid(WEBHOOK, account.id, event.messageId)) return;
       throw new TargetMessageNotFoundError(event.messageId);
     }
     await this.conversations.replacePreviewIfLast(
@@ -151,6 +155,7 @@ export class MessageIngestionService {
 
   private async react(account: InstagramAccountRef, event: ReactionEvent): Promise<void> {
     const applied = await this.messages.applyReaction(
+      WEBHOOK,
       account.id,
       event.messageId,
       event.participantId,
@@ -160,7 +165,7 @@ export class MessageIngestionService {
         at: event.timestamp,
       },
     );
-    if (applied || (await this.messages.existsByMid(account.id, event.messageId))) return;
+    if (applied || (await this.messages.existsByMid(WEBHOOK, account.id, event.messageId))) return;
     throw new TargetMessageNotFoundError(event.messageId);
   }
 
@@ -173,7 +178,8 @@ export class MessageIngestionService {
     const conversation = await this.conversations.findByParticipant(account, event.participantId);
     if (!conversation) throw new TargetMessageNotFoundError(event.messageId);
     const upTo =
-      (await this.messages.findTimestampByMid(account.id, event.messageId)) ?? event.timestamp;
-    await this.messages.markOutboundRead(conversation._id, upTo, event.timestamp);
+      (await this.messages.findTimestampByMid(WEBHOOK, account.id, event.messageId)) ??
+      event.timestamp;
+    await this.messages.markOutboundRead(WEBHOOK, conversation._id, upTo, event.timestamp);
   }
 }

@@ -1,5 +1,10 @@
-import type { MessageReactionDto, MessageResponseDto } from './dto/message-response.dto';
+import type {
+  MessageListResponseDto,
+  MessageReactionDto,
+  MessageResponseDto,
+} from './dto/message-response.dto';
 import type { MessageRecord } from './messages.repository';
+import type { MessagePage } from './messages.service';
 import { LOCAL_MESSAGE_ID_PREFIX, type StoredReaction } from './schemas/message.schema';
 
 function toReactions(reactions: Record<string, StoredReaction> | undefined): MessageReactionDto[] {
@@ -47,4 +52,8 @@ export function toMessageResponse(message: MessageRecord): MessageResponseDto {
     createdAt: message.createdAt,
     updatedAt: message.updatedAt,
   };
+}
+
+export function toMessageListResponse(page: MessagePage): MessageListResponseDto {
+  return { ...page, messages: page.messages.map(toMessageResponse) };
 }

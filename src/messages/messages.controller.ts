@@ -13,6 +13,8 @@ import type { RequestContext } from '../audit-logs/audit-logs.service';
 import { CurrentUser, IdParam, ReqContext, Route, type AuthUser } from '../common/decorators';
 import { ADMIN_INBOX_READS } from '../conversations/inbox-scope';
 import { ListMessagesQueryDto } from './dto/list-messages-query.dto';
+import { toMessageListResponse } from './message.mapper';
+import { toSentMessageResponse } from './sent-message.mapper';
 import { MessageListResponseDto, MessageResponseDto } from './dto/message-response.dto';
 import { SendMessageDto } from './dto/send-message.dto';
 import {
@@ -41,13 +43,13 @@ export class MessagesController {
   })
   @Get(':conversationId')
   @ApiOkResponse({ type: MessageListResponseDto })
-  list(
+  async list(
     @CurrentUser() user: AuthUser,
     @IdParam('conversationId') conversationId: string,
     @Query() query: ListMessagesQueryDto,
     @ReqContext() context: RequestContext,
   ): Promise<MessageListResponseDto> {
-    return this.messages.list(user, conversationId, query, context);
+    return toMessageListResponse(await this.messages.list(user, conversationId, query, context));
   }
 
   @Route({
@@ -107,14 +109,16 @@ export class MessagesController {
       ],
     },
   })
-  send(
+  async send(
     @CurrentUser() user: AuthUser,
     @IdParam('conversationId') conversationId: string,
     @Body() dto: SendMessageDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @ReqContext() context: RequestContext,
   ): Promise<SentMessageResponseDto> {
-    return this.messages.send(user, conversationId, dto, idempotencyKey, context);
+    return toSentMessageResponse(
+      await this.messages.send(user, conversationId, dto, idempotencyKey, context),
+    );
   }
 
   @Route({

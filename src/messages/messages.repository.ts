@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, type QueryFilter } from 'mongoose';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
-import type { InboxScope } from '../conversations/inbox-scope';
+import { olderThan, type PageCursor } from '../common/pagination/page-cursor';
+import { OwnedDataRepository } from '../common/scope/owned-data.repository';
+import { ownerOf, type OwnerScope } from '../common/scope/owner-scope';
 import { Message, type MessageError, type StoredReaction } from './schemas/message.schema';
 
 export type MessageRecord = Message;
+export type MessageId = MessageRecord['_id'];
 export type NewMessage = Omit<
   Message,
   '_id' | 'createdAt' | 'updatedAt' | 'isRead' | 'readAt' | 'reactions' | 'isDeleted' | 'error'
@@ -19,24 +22,29 @@ export interface DeletedMessage {
   timestamp: Date;
 }
 
+/** Which messages of a conversation a list shows. */
+export interface ConversationMessages {
+  conversation: MessageRecord['conversation'];
+  /** Messages older than this stay hidden (the conversation was deleted then); null for none. */
+  visibleFrom: Date | null;
+  /** Also the messages Meta refused to send (`status: failed`). */
+  includeFailed: boolean;
+}
+
 /** Attempts to store Meta's id on a sent message while its echo keeps taking the id first. */
 const MAX_ECHO_MERGES = 3;
 
-/** Limits a query to the scope: the owner's messages, or any (admin scope). */
-function inScope(scope: InboxScope, filter: QueryFilter<Message>): QueryFilter<Message> {
-  return scope.kind === 'owner' ? { ...filter, owner: new Types.ObjectId(scope.ownerId) } : filter;
-}
-
-function byMid(instagramAccount: string | Types.ObjectId, messageId: string): QueryFilter<Message> {
-  return { instagramAccount: new Types.ObjectId(String(instagramAccount)), messageId };
-}
-
 @Injectable()
-export class MessagesRepository {
-  constructor(@InjectModel(Message.name) private readonly model: Model<Message>) {}
+export class MessagesRepository extends OwnedDataRepository {
+  protected readonly ownerField = 'owner';
+
+  constructor(@InjectModel(Message.name) private readonly model: Model<Message>) {
+    super();
+  }
 
   /** Stores a message unless one with its mid exists for the account; true when stored. */
-  async insertIfNew(message: NewMessage): Promise<boolean> {
+  async insertIfNew(scope: OwnerScope, message: NewMessage): Promise<boolean> {
+    this.assertWithin(scope, [message]);
     try {
       await this.model.create(message);
       return true;
@@ -50,15 +58,16 @@ export class MessagesRepository {
    * Stores the messages of one send in order, in one round trip; throws a
    * duplicate-key error (storing none) when the first one's idempotency key was used.
    */
-  async insertPending(messages: NewMessage[]): Promise<MessageRecord[]> {
+  async insertPending(scope: OwnerScope, messages: NewMessage[]): Promise<MessageRecord[]> {
+    this.assertWithin(scope, messages);
     const created = await this.model.insertMany(messages, { ordered: true });
     return created.map((message) => message.toObject<MessageRecord>());
   }
 
-  /** The owner's messages stored with these idempotency keys. */
-  findByIdempotencyKeys(ownerId: string, idempotencyKeys: string[]): Promise<MessageRecord[]> {
+  /** The scope's messages stored with these idempotency keys (unique per owner). */
+  findByIdempotencyKeys(scope: OwnerScope, idempotencyKeys: string[]): Promise<MessageRecord[]> {
     return this.model
-      .find({ owner: new Types.ObjectId(ownerId), idempotencyKey: { $in: idempotencyKeys } })
+      .find({ ...this.ownerFilter(scope), idempotencyKey: { $in: idempotencyKeys } })
       .lean<MessageRecord[]>()
       .exec();
   }
@@ -69,8 +78,9 @@ export class MessagesRepository {
    * (Meta's timestamp, read state, reactions) is carried over, so one message remains.
    */
   async markSent(
-    id: Types.ObjectId,
-    instagramAccount: Types.ObjectId,
+    scope: OwnerScope,
+    id: MessageId,
+    instagramAccount: MessageRecord['instagramAccount'],
     messageId: string,
   ): Promise<MessageRecord> {
     let carried: Partial<Message> = {};
@@ -78,7 +88,7 @@ export class MessagesRepository {
       try {
         const sent = await this.model
           .findOneAndUpdate(
-            { _id: id },
+            { ...this.ownerFilter(scope), _id: id },
             { $set: { ...carried, messageId, status: 'sent', error: null } },
             { returnDocument: 'after' },
           )
@@ -90,7 +100,7 @@ export class MessagesRepository {
         if (!isDuplicateKeyError(error) || attempt >= MAX_ECHO_MERGES) throw error;
       }
       const echo = await this.model
-        .findOneAndDelete({ ...byMid(instagramAccount, messageId), _id: { $ne: id } })
+        .findOneAndDelete({ ...this.byMid(scope, instagramAccount, messageId), _id: { $ne: id } })
         .lean<MessageRecord>()
         .exec();
       if (echo) {
@@ -104,15 +114,21 @@ export class MessagesRepository {
     }
   }
 
-  async markFailed(id: Types.ObjectId, error: MessageError): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { status: 'failed', error } }).exec();
+  async markFailed(scope: OwnerScope, id: MessageId, error: MessageError): Promise<void> {
+    await this.model
+      .updateOne({ ...this.ownerFilter(scope), _id: id }, { $set: { status: 'failed', error } })
+      .exec();
   }
 
   /** Marks the message unsent by the user; returns it as it was, or null when absent or already deleted. */
-  markDeleted(instagramAccount: string, messageId: string): Promise<DeletedMessage | null> {
+  markDeleted(
+    scope: OwnerScope,
+    instagramAccount: string,
+    messageId: string,
+  ): Promise<DeletedMessage | null> {
     return this.model
       .findOneAndUpdate(
-        { ...byMid(instagramAccount, messageId), isDeleted: false },
+        { ...this.byMid(scope, instagramAccount, messageId), isDeleted: false },
         { $set: { isDeleted: true, text: null, attachments: [] } },
         { returnDocument: 'before' },
       )
@@ -120,13 +136,23 @@ export class MessagesRepository {
       .exec();
   }
 
-  async existsByMid(instagramAccount: string, messageId: string): Promise<boolean> {
-    return (await this.model.exists(byMid(instagramAccount, messageId)).exec()) !== null;
+  async existsByMid(
+    scope: OwnerScope,
+    instagramAccount: string,
+    messageId: string,
+  ): Promise<boolean> {
+    return (
+      (await this.model.exists(this.byMid(scope, instagramAccount, messageId)).exec()) !== null
+    );
   }
 
-  async findTimestampByMid(instagramAccount: string, messageId: string): Promise<Date | null> {
+  async findTimestampByMid(
+    scope: OwnerScope,
+    instagramAccount: string,
+    messageId: string,
+  ): Promise<Date | null> {
     const message = await this.model
-      .findOne(byMid(instagramAccount, messageId), { timestamp: 1 })
+      .findOne(this.byMid(scope, instagramAccount, messageId), { timestamp: 1 })
       .lean<{ timestamp: Date }>()
       .exec();
     return message?.timestamp ?? null;
@@ -137,6 +163,7 @@ export class MessagesRepository {
    * applied; false when nothing matched (unknown message or a stale event).
    */
   async applyReaction(
+    scope: OwnerScope,
     instagramAccount: string,
     messageId: string,
     reactorId: string,
@@ -146,7 +173,7 @@ export class MessagesRepository {
     const result = await this.model
       .updateOne(
         {
-          ...byMid(instagramAccount, messageId),
+          ...this.byMid(scope, instagramAccount, messageId),
           $or: [{ [path]: { $exists: false } }, { [`${path}.at`]: { $lt: reaction.at } }],
         },
         { $set: { [path]: reaction } },
@@ -156,31 +183,52 @@ export class MessagesRepository {
   }
 
   /** The participant has seen the account's messages up to `upTo`. */
-  async markOutboundRead(conversation: Types.ObjectId, upTo: Date, at: Date): Promise<void> {
+  async markOutboundRead(
+    scope: OwnerScope,
+    conversation: MessageRecord['conversation'],
+    upTo: Date,
+    at: Date,
+  ): Promise<void> {
     await this.model
       .updateMany(
-        { conversation, sender: 'page', isRead: false, timestamp: { $lte: upTo } },
+        {
+          ...this.ownerFilter(scope),
+          conversation,
+          sender: 'page',
+          isRead: false,
+          timestamp: { $lte: upTo },
+        },
         { $set: { isRead: true, readAt: at } },
       )
       .exec();
   }
 
-  async markInboundRead(conversation: Types.ObjectId, at: Date): Promise<void> {
+  async markInboundRead(
+    scope: OwnerScope,
+    conversation: MessageRecord['conversation'],
+    at: Date,
+  ): Promise<void> {
     await this.model
       .updateMany(
-        { conversation, sender: 'user', isRead: false },
+        { ...this.ownerFilter(scope), conversation, sender: 'user', isRead: false },
         { $set: { isRead: true, readAt: at } },
       )
       .exec();
   }
 
-  findPage(
-    scope: InboxScope,
-    filter: QueryFilter<Message>,
-    page: { skip: number; limit: number },
+  /** A page of the conversation's messages, newest first. */
+  findConversationPage(
+    scope: OwnerScope,
+    messages: ConversationMessages,
+    page: { skip: number; limit: number; before?: PageCursor },
   ): Promise<MessageRecord[]> {
+    const filter = this.conversationMessages(scope, messages);
     return this.model
-      .find(inScope(scope, filter), { owner: 0, idempotencyKey: 0, __v: 0 })
+      .find(page.before ? { ...filter, $and: [olderThan('timestamp', page.before)] } : filter, {
+        owner: 0,
+        idempotencyKey: 0,
+        __v: 0,
+      })
       .sort({ timestamp: -1, _id: -1 })
       .skip(page.skip)
       .limit(page.limit)
@@ -188,8 +236,9 @@ export class MessagesRepository {
       .exec();
   }
 
-  count(scope: InboxScope, filter: QueryFilter<Message>): Promise<number> {
-    return this.model.countDocuments(inScope(scope, filter)).exec();
+  /** How many of the conversation's messages a list shows. */
+  countConversationMessages(scope: OwnerScope, messages: ConversationMessages): Promise<number> {
+    return this.model.countDocuments(this.conversationMessages(scope, messages)).exec();
   }
 
   /**
@@ -198,6 +247,7 @@ export class MessagesRepository {
    * nothing matched (unknown or deleted message, or a stale edit).
    */
   applyEdit(
+    scope: OwnerScope,
     instagramAccount: string,
     messageId: string,
     edit: { text: string; editCount: number | null; at: Date },
@@ -212,11 +262,45 @@ export class MessagesRepository {
         : { $set: { text: edit.text, editedAt: edit.at, editCount: edit.editCount } };
     return this.model
       .findOneAndUpdate(
-        { ...byMid(instagramAccount, messageId), isDeleted: false, ...newer },
+        { ...this.byMid(scope, instagramAccount, messageId), isDeleted: false, ...newer },
         update,
         { returnDocument: 'after' },
       )
       .lean<MessageRecord>()
       .exec();
+  }
+
+  /** The message with Meta's id (or our local one) on the account. */
+  private byMid(
+    scope: OwnerScope,
+    instagramAccount: string | Types.ObjectId,
+    messageId: string,
+  ): QueryFilter<Message> {
+    return {
+      ...this.ownerFilter(scope),
+      instagramAccount: new Types.ObjectId(String(instagramAccount)),
+      messageId,
+    };
+  }
+
+  private conversationMessages(
+    scope: OwnerScope,
+    messages: ConversationMessages,
+  ): QueryFilter<Message> {
+    return {
+      ...this.ownerFilter(scope),
+      conversation: messages.conversation,
+      ...(messages.visibleFrom ? { timestamp: { $gte: messages.visibleFrom } } : {}),
+      // Only messages the account sent can fail; the sender was answered with the error.
+      ...(messages.includeFailed ? {} : { status: { $ne: 'failed' } }),
+    };
+  }
+
+  /** Messages are stored only in their owner's scope (or a scope spanning owners). */
+  private assertWithin(scope: OwnerScope, messages: NewMessage[]): void {
+    const owner = ownerOf(scope);
+    if (owner !== undefined && messages.some((message) => String(message.owner) !== owner)) {
+      throw new Error('A message is stored only in the scope of its owner');
+    }
   }
 }

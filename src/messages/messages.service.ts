@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Types, type QueryFilter } from 'mongoose';
 import { AuditLogsService, type RequestContext } from '../audit-logs/audit-logs.service';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import type { AuthUser } from '../common/decorators';
@@ -11,8 +10,10 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../common/errors';
+import type { CursorPageResponseDto } from '../common/pagination/page-response.dto';
 import { totalFromPage } from '../common/pagination/page-total';
-import { decodePageCursor, encodePageCursor, olderThan } from '../common/pagination/page-cursor';
+import { decodePageCursor, encodePageCursor } from '../common/pagination/page-cursor';
+import { ownerScope, type OwnerScope } from '../common/scope/owner-scope';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
 import {
   ConversationsService,
@@ -24,18 +25,25 @@ import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
 import type { OutboundAttachmentType, SendMessageInput } from '../meta/meta.types';
 import type { ListMessagesQueryDto } from './dto/list-messages-query.dto';
-import type { MessageListResponseDto } from './dto/message-response.dto';
 import type { SendMessageDto } from './dto/send-message.dto';
-import type { SentMessageResponseDto } from './dto/sent-message-response.dto';
-import { toMessageResponse } from './message.mapper';
 import { messagePreview } from './message-preview';
 import { MessagesRepository, type MessageRecord, type NewMessage } from './messages.repository';
 import { RepeatedSendError, SendFailedError, TextNotSentError, toSendAnswer } from './send-errors';
-import { toCaptionedMessageResponse } from './sent-message.mapper';
-import { LOCAL_MESSAGE_ID_PREFIX, type Message, type MessageError } from './schemas/message.schema';
+import { LOCAL_MESSAGE_ID_PREFIX, type MessageError } from './schemas/message.schema';
 
 export const DEFAULT_MESSAGES_PAGE_SIZE = 50;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** A page of a conversation's messages, newest first, with the paging fields. */
+export interface MessagePage extends CursorPageResponseDto {
+  messages: MessageRecord[];
+}
+
+/**
+ * The stored messages of one send, in the order Meta received them: the message, or an
+ * attachment and then the text sent with it.
+ */
+export type SentMessage = [MessageRecord] | [MessageRecord, MessageRecord];
 
 @Injectable()
 export class MessagesService {
@@ -55,24 +63,24 @@ export class MessagesService {
     conversationId: string,
     query: ListMessagesQueryDto,
     context: RequestContext,
-  ): Promise<MessageListResponseDto> {
+  ): Promise<MessagePage> {
     const scope = this.conversations.readScope(caller);
     const conversation = await this.conversations.findReadable(scope, conversationId);
     const limit = query.limit ?? DEFAULT_MESSAGES_PAGE_SIZE;
     const skip = query.skip ?? 0;
-    const filter: QueryFilter<Message> = {
+    const messages = {
       conversation: conversation._id,
-      ...(conversation.visibleFrom ? { timestamp: { $gte: conversation.visibleFrom } } : {}),
-      // Only messages the account sent can fail; the sender was answered with the error.
-      ...(query.includeFailed ? {} : { status: { $ne: 'failed' } }),
+      visibleFrom: conversation.visibleFrom,
+      includeFailed: query.includeFailed ?? false,
     };
-    const paged = query.before
-      ? { ...filter, $and: [olderThan('timestamp', decodePageCursor(query.before))] }
-      : filter;
-    const items = await this.repository.findPage(scope, paged, { skip, limit: limit + 1 });
+    const items = await this.repository.findConversationPage(scope, messages, {
+      skip,
+      limit: limit + 1,
+      ...(query.before ? { before: decodePageCursor(query.before) } : {}),
+    });
     const total =
       totalFromPage(items.length, { limit, skip, cursor: Boolean(query.before) }) ??
-      (await this.repository.count(scope, filter));
+      (await this.repository.countConversationMessages(scope, messages));
     await this.conversations.recordInboxRead(scope, context, {
       read: 'messages',
       ownerId: String(conversation.owner),
@@ -82,7 +90,7 @@ export class MessagesService {
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      messages: page.map(toMessageResponse),
+      messages: page,
       total,
       limit,
       skip,
@@ -103,13 +111,14 @@ export class MessagesService {
     dto: SendMessageDto,
     idempotencyKey: string | undefined,
     context: RequestContext,
-  ): Promise<SentMessageResponseDto> {
+  ): Promise<SentMessage> {
     const key = this.parseIdempotencyKey(idempotencyKey);
     const content = this.parseContent(dto);
     const owned = await this.conversations.findOwned(caller.id, conversationId);
     const { conversation, account } = owned;
+    const scope = ownerScope(caller.id);
     if (key) {
-      const previous = await this.repository.findByIdempotencyKeys(caller.id, partKeys(key));
+      const previous = await this.repository.findByIdempotencyKeys(scope, partKeys(key));
       if (previous.length > 0) return this.replay(previous, conversation._id);
     }
     if (account.reconnectRequired) {
@@ -129,10 +138,13 @@ export class MessagesService {
     const plan = planParts(owned, content, dto, key, now);
     let parts: MessageRecord[];
     try {
-      parts = await this.repository.insertPending(plan.map((part) => part.message));
+      parts = await this.repository.insertPending(
+        scope,
+        plan.map((part) => part.message),
+      );
     } catch (error) {
       if (!key || !isDuplicateKeyError(error)) throw error;
-      const first = await this.repository.findByIdempotencyKeys(caller.id, partKeys(key));
+      const first = await this.repository.findByIdempotencyKeys(scope, partKeys(key));
       if (first.length === 0) throw error;
       return this.replay(first, conversation._id);
     }
@@ -142,14 +154,12 @@ export class MessagesService {
       try {
         delivered = await this.deliver(owned, part, plan[index].content);
       } catch (error) {
-        throw await this.fail(parts.slice(index), sent, error);
+        throw await this.fail(owned, parts.slice(index), sent, error);
       }
       sent.push(delivered);
       await this.recordSent(owned, delivered, plan[index].content, context);
     }
-    return sent.length === 2
-      ? toCaptionedMessageResponse(sent[0], sent[1])
-      : toMessageResponse(sent[0]);
+    return toSentMessage(sent);
   }
 
   /**
@@ -159,7 +169,11 @@ export class MessagesService {
   async markRead(caller: AuthUser, conversationId: string): Promise<void> {
     const { conversation, account } = await this.conversations.findOwned(caller.id, conversationId);
     const now = new Date();
-    await this.repository.markInboundRead(conversation._id, now);
+    await this.repository.markInboundRead(
+      scopeOf({ conversation, account }),
+      conversation._id,
+      now,
+    );
     await this.conversations.resetUnread(conversation);
     if (!replyWindow(conversation.lastInboundAt, false, now).canReply) return;
     try {
@@ -173,14 +187,15 @@ export class MessagesService {
   }
 
   private async deliver(
-    { conversation, account }: OwnedConversation,
+    owned: OwnedConversation,
     part: MessageRecord,
     content: PartContent,
   ): Promise<MessageRecord> {
+    const { conversation, account } = owned;
     const { messageId } = await this.accounts.callMeta(account.id, (creds) =>
       this.meta.sendMessage(creds, { recipientId: conversation.igUserId, ...content }),
     );
-    return this.repository.markSent(part._id, part.instagramAccount, messageId);
+    return this.repository.markSent(scopeOf(owned), part._id, part.instagramAccount, messageId);
   }
 
   /**
@@ -189,6 +204,7 @@ export class MessagesService {
    * after its attachment went out, the answer names both.
    */
   private async fail(
+    owned: OwnedConversation,
     unsent: MessageRecord[],
     sent: MessageRecord[],
     error: unknown,
@@ -196,9 +212,10 @@ export class MessagesService {
     const cause = this.asDomainError(error);
     const answer = sent.length > 0 ? new TextNotSentError(cause, sent[0]) : cause;
     const [failed, ...after] = unsent;
-    await this.repository.markFailed(failed._id, toMessageError(cause, answer));
+    const scope = scopeOf(owned);
+    await this.repository.markFailed(scope, failed._id, toMessageError(cause, answer));
     for (const part of after) {
-      await this.repository.markFailed(part._id, {
+      await this.repository.markFailed(scope, part._id, {
         code: null,
         subcode: null,
         message: 'Not sent because the attachment before it could not be sent',
@@ -243,8 +260,8 @@ export class MessagesService {
   /** The first answer for a retried send: its stored message(s), or its error again. */
   private replay(
     previous: MessageRecord[],
-    conversationId: Types.ObjectId,
-  ): SentMessageResponseDto {
+    conversationId: MessageRecord['conversation'],
+  ): SentMessage {
     if (previous.some((part) => !part.conversation.equals(conversationId))) {
       throw new ConflictError('This Idempotency-Key was already used for another conversation');
     }
@@ -259,9 +276,7 @@ export class MessagesService {
         },
       );
     }
-    return parts.length === 2
-      ? toCaptionedMessageResponse(parts[0], parts[1])
-      : toMessageResponse(parts[0]);
+    return toSentMessage(parts);
   }
 
   private parseIdempotencyKey(header: string | undefined): string | undefined {
@@ -301,6 +316,18 @@ type PartContent = Omit<SendMessageInput, 'recipientId'>;
 /** Idempotency keys of the parts of a send: the first part's, then the text after an attachment's. */
 function partKeys(header: string): [string, string] {
   return [`client:${header}`, `caption:${header}`];
+}
+
+/** The owner's scope, for writes to the messages of the owner's conversation. */
+function scopeOf({ account }: OwnedConversation): OwnerScope {
+  return ownerScope(account.userId);
+}
+
+/** The parts of one send (one, or the attachment and its text). */
+function toSentMessage(parts: MessageRecord[]): SentMessage {
+  const [first, second] = parts;
+  if (!first) throw new Error('A send stored no message');
+  return second ? [first, second] : [first];
 }
 
 function partIndex(message: MessageRecord): number {
