@@ -3,8 +3,12 @@ import type {
   MessageReactionDto,
   MessageResponseDto,
 } from './dto/message-response.dto';
+import type {
+  CaptionedMessageResponseDto,
+  SentMessageResponseDto,
+} from './dto/sent-message-response.dto';
 import type { MessageRecord } from './messages.repository';
-import type { MessagePage } from './messages.service';
+import type { MessagePage, SentMessage } from './messages.service';
 import { LOCAL_MESSAGE_ID_PREFIX, type StoredReaction } from './schemas/message.schema';
 
 function toReactions(reactions: Record<string, StoredReaction> | undefined): MessageReactionDto[] {
@@ -56,4 +60,25 @@ export function toMessageResponse(message: MessageRecord): MessageResponseDto {
 
 export function toMessageListResponse(page: MessagePage): MessageListResponseDto {
   return { ...page, messages: page.messages.map(toMessageResponse) };
+}
+
+/** One message as itself; an attachment with its text as one captioned message. */
+export function toSentMessageResponse(sent: SentMessage): SentMessageResponseDto {
+  return sent.length === 2
+    ? toCaptionedMessageResponse(sent[0], sent[1])
+    : toMessageResponse(sent[0]);
+}
+
+/** The attachment and the text sent after it, as one message with a caption plus both parts. */
+function toCaptionedMessageResponse(
+  attachment: MessageRecord,
+  text: MessageRecord,
+): CaptionedMessageResponseDto {
+  const parts = [toMessageResponse(attachment), toMessageResponse(text)];
+  return {
+    ...parts[0],
+    text: parts[1].text,
+    status: parts.every((part) => part.status === 'sent') ? 'sent' : 'pending',
+    parts,
+  };
 }

@@ -13,8 +13,7 @@ import type { RequestContext } from '../audit-logs/audit-logs.service';
 import { CurrentUser, IdParam, ReqContext, Route, type AuthUser } from '../common/decorators';
 import { ADMIN_INBOX_READS } from '../conversations/inbox-scope';
 import { ListMessagesQueryDto } from './dto/list-messages-query.dto';
-import { toMessageListResponse } from './message.mapper';
-import { toSentMessageResponse } from './sent-message.mapper';
+import { toMessageListResponse, toSentMessageResponse } from './message.mapper';
 import { MessageListResponseDto, MessageResponseDto } from './dto/message-response.dto';
 import { SendMessageDto } from './dto/send-message.dto';
 import {
