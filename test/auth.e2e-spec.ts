@@ -1,7 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { Types } from 'mongoose';
 import { createHash } from 'node:crypto';
-import { TokenPurgeJob } from '../src/credentials/token-purge.job';
+import { TokenPurgeTask } from '../src/credentials/token-purge.task';
 import { createUser, uniqueEmail } from './utils/factories';
 import { createTestApp, type TestApp } from './utils/test-app';
 
@@ -471,7 +471,7 @@ describe('Auth: register, login, logout, refresh', () => {
         },
       ]);
 
-      await t.app.get(TokenPurgeJob).purgeExpired();
+      await t.app.get(TokenPurgeTask).purgeExpired();
 
       expect(
         await refreshTokens().findOne({ tokenHash: sha256(expired.tokens.refresh.token) }),

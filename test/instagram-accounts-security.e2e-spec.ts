@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Response } from 'supertest';
-import { TokenRefreshJob } from '../src/instagram-accounts/token-refresh.job';
+import { TokenRefreshTask } from '../src/instagram-accounts/token-refresh.task';
 import { connectBody, rawAccounts } from './utils/account-factories';
 import { createUser, type TestUser } from './utils/factories';
 import { createTestApp, type TestApp } from './utils/test-app';
@@ -138,7 +138,7 @@ describe('Access token confidentiality', () => {
         },
       },
     );
-    expect((await t.app.get(TokenRefreshJob).runOnce()).refreshed).toBe(1);
+    expect((await t.app.get(TokenRefreshTask).runOnce()).refreshed).toBe(1);
     const simAccounts = t.simulator.state().accounts as {
       refreshedTokens: { accessToken: string }[];
     }[];

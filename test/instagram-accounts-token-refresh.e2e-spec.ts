@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { AccountsGateway } from '../src/instagram-accounts/accounts.gateway';
-import { TokenRefreshJob } from '../src/instagram-accounts/token-refresh.job';
+import { TokenRefreshTask } from '../src/instagram-accounts/token-refresh.task';
 import { accountAuditActions, connectAccount, rawAccounts } from './utils/account-factories';
 import { createUser, type TestUser } from './utils/factories';
 import { createTestApp, type TestApp } from './utils/test-app';
@@ -10,11 +10,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 describe('Instagram token refresh job', () => {
   let t: TestApp;
   let owner: TestUser;
-  let job: TokenRefreshJob;
+  let job: TokenRefreshTask;
 
   beforeAll(async () => {
     t = await createTestApp();
-    job = t.app.get(TokenRefreshJob);
+    job = t.app.get(TokenRefreshTask);
   });
 
   afterAll(async () => {

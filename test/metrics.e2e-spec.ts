@@ -47,6 +47,8 @@ describe('Prometheus metrics', () => {
         connection: redis.bullConnection(),
         prefix: `${redis.prefix}:bull`,
       });
+      // Start from an empty queue: every process schedules the maintenance tasks at boot.
+      await maintenance.obliterate({ force: true });
     });
 
     afterAll(async () => {

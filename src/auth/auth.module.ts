@@ -3,6 +3,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { authConfig, type AuthConfig } from '../config/auth.config';
+import { TokenPurgeTask } from '../credentials/token-purge.task';
+import { MaintenanceModule } from '../queue/maintenance';
 import { RedisConnections } from '../redis/redis-connections';
 import { UsersModule } from '../users/users.module';
 import { authThrottlerOptions } from './auth-throttler.guard';
@@ -29,10 +31,11 @@ import { TokensService } from './tokens.service';
         authThrottlerOptions(config, redis),
     }),
     CredentialsModule,
+    MaintenanceModule,
     UsersModule,
   ],
   controllers: [AuthController],
-  providers: [JwtStrategy, AuthService, TokensService],
+  providers: [JwtStrategy, AuthService, TokensService, TokenPurgeTask],
   exports: [CredentialsModule, JwtModule],
 })
 export class AuthModule {}

@@ -13,6 +13,8 @@ export interface AuthConfig {
   /** Requests per window per IP and per email on login/register/forgot/refresh. */
   throttleLimit: number;
   throttleTtlSeconds: number;
+  /** How often expired refresh and one-time tokens are deleted (once per period per cluster). */
+  tokenPurgeIntervalMs: number;
   /** Admins may read (never write) the conversations and messages of every account. */
   adminInboxAccess: boolean;
 }
@@ -28,6 +30,9 @@ export function loadAuthConfig(): AuthConfig {
     verifyEmailExpirationHours: env.int('VERIFY_EMAIL_EXPIRATION_HOURS', 24, { min: 1 }),
     throttleLimit: env.int('AUTH_THROTTLE_LIMIT', 10, { min: 1 }),
     throttleTtlSeconds: env.int('AUTH_THROTTLE_TTL_SECONDS', 60, { min: 1 }),
+    tokenPurgeIntervalMs: env.int('AUTH_TOKEN_PURGE_INTERVAL_MS', 24 * 60 * 60 * 1000, {
+      min: 1000,
+    }),
     adminInboxAccess: env.bool('ADMIN_INBOX_ACCESS', true),
   });
 }

@@ -18,6 +18,8 @@ export interface MetaConfig {
   retryMaxDelayMs: number;
   sendRatePerSecond: number;
   profileCacheSeconds: number;
+  /** How often Instagram Login tokens close to expiry are refreshed (once per period per cluster). */
+  tokenRefreshIntervalMs: number;
   /** Allow sends with the HUMAN_AGENT tag up to 7 days after the last inbound message. */
   humanAgentEnabled: boolean;
 }
@@ -38,6 +40,9 @@ export function loadMetaConfig(): MetaConfig {
     retryMaxDelayMs: env.int('META_RETRY_MAX_DELAY_MS', 30_000, { min: 0 }),
     sendRatePerSecond: env.int('META_SEND_RATE_PER_SECOND', 100, { min: 1 }),
     profileCacheSeconds: env.int('META_PROFILE_CACHE_SECONDS', 60, { min: 0 }),
+    tokenRefreshIntervalMs: env.int('META_TOKEN_REFRESH_INTERVAL_MS', 24 * 60 * 60 * 1000, {
+      min: 1000,
+    }),
     humanAgentEnabled: env.bool('META_HUMAN_AGENT_ENABLED', false),
   });
 }

@@ -6,7 +6,6 @@ import { PasswordHasher } from './password-hasher';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { OneTimeToken, OneTimeTokenSchema } from './schemas/one-time-token.schema';
 import { RefreshToken, RefreshTokenSchema } from './schemas/refresh-token.schema';
-import { TokenPurgeJob } from './token-purge.job';
 
 /**
  * Stored credentials other than the user document: refresh and one-time tokens,
@@ -20,13 +19,7 @@ import { TokenPurgeJob } from './token-purge.job';
       { name: OneTimeToken.name, schema: OneTimeTokenSchema },
     ]),
   ],
-  providers: [
-    RefreshTokensRepository,
-    OneTimeTokensRepository,
-    PasswordHasher,
-    AuthUserCache,
-    TokenPurgeJob,
-  ],
+  providers: [RefreshTokensRepository, OneTimeTokensRepository, PasswordHasher, AuthUserCache],
   exports: [RefreshTokensRepository, OneTimeTokensRepository, PasswordHasher, AuthUserCache],
 })
 export class CredentialsModule {}

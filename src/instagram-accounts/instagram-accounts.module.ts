@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CryptoModule } from '../common/crypto/crypto.module';
 import { MetaModule } from '../meta/meta.module';
+import { MaintenanceModule } from '../queue/maintenance';
 import { UsersModule } from '../users/users.module';
 import { AccountConnectionService } from './account-connection.service';
 import { AccountsGateway } from './accounts.gateway';
@@ -10,13 +11,14 @@ import { InstagramAccountsRepository } from './instagram-accounts.repository';
 import { InstagramAccountsService } from './instagram-accounts.service';
 import { InstagramProfileService } from './instagram-profile.service';
 import { InstagramAccount, InstagramAccountSchema } from './schemas/instagram-account.schema';
-import { TokenRefreshJob } from './token-refresh.job';
+import { TokenRefreshTask } from './token-refresh.task';
 import { WebhookSubscriptionService } from './webhook-subscription.service';
 
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: InstagramAccount.name, schema: InstagramAccountSchema }]),
     MetaModule,
+    MaintenanceModule,
     CryptoModule,
     UsersModule,
   ],
@@ -28,7 +30,7 @@ import { WebhookSubscriptionService } from './webhook-subscription.service';
     WebhookSubscriptionService,
     InstagramAccountsService,
     InstagramProfileService,
-    TokenRefreshJob,
+    TokenRefreshTask,
   ],
   exports: [AccountsGateway],
 })

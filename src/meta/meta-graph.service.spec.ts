@@ -40,6 +40,7 @@ describe('MetaGraphService', () => {
       retryMaxDelayMs: 10,
       sendRatePerSecond: 1000,
       profileCacheSeconds: 60,
+      tokenRefreshIntervalMs: 86_400_000,
       humanAgentEnabled: true,
       ...overrides,
     };

@@ -9,6 +9,8 @@ export interface MaintenanceTask {
   /** The job name and the id of its BullMQ job scheduler. */
   name: string;
   everyMs: number;
+  /** When its scheduler is first created, wait one period before the first run (else run at once). */
+  firstRunAfterPeriod?: boolean;
   run(): Promise<unknown>;
 }
 
@@ -40,7 +42,10 @@ export class MaintenanceTasks implements OnApplicationBootstrap {
         this.queue
           .upsertJobScheduler(
             task.name,
-            { every: task.everyMs },
+            {
+              every: task.everyMs,
+              ...(task.firstRunAfterPeriod ? { startDate: Date.now() + task.everyMs } : {}),
+            },
             { name: task.name, opts: { removeOnComplete: true, removeOnFail: 100 } },
           )
           .catch((error: unknown) =>

@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { Cron, CronExpression } from '@nestjs/schedule';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { TokenCipher, TokenDecryptionError } from '../common/crypto/token-cipher';
 import { systemScope } from '../common/scope/owner-scope';
+import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
+import { MaintenanceTasks } from '../queue/maintenance';
 import {
   InstagramAccountsRepository,
   type RefreshCandidate,
@@ -30,12 +31,14 @@ export interface TokenRefreshSummary {
 }
 
 /**
- * Keeps Instagram Login tokens (valid 60 days) alive: once a day every token
- * at least a day old that expires within ten days is exchanged for a fresh one.
+ * Keeps Instagram Login tokens (valid 60 days) alive: once per
+ * `META_TOKEN_REFRESH_INTERVAL_MS` (a day by default) across the cluster, as a task of the
+ * `maintenance` queue, every token at least a day old that expires within ten days is
+ * exchanged for a fresh one.
  */
 @Injectable()
-export class TokenRefreshJob {
-  private readonly logger = new Logger(TokenRefreshJob.name);
+export class TokenRefreshTask {
+  private readonly logger = new Logger(TokenRefreshTask.name);
 
   constructor(
     private readonly repository: InstagramAccountsRepository,
@@ -43,18 +46,24 @@ export class TokenRefreshJob {
     private readonly meta: MetaGraphService,
     private readonly cipher: TokenCipher,
     private readonly audit: AuditLogsService,
-  ) {}
+    @Inject(metaConfig.KEY) config: MetaConfig,
+    tasks: MaintenanceTasks,
+  ) {
+    tasks.register({
+      name: 'instagram-token-refresh',
+      everyMs: config.tokenRefreshIntervalMs,
+      firstRunAfterPeriod: true,
+      run: () => this.runScheduled(),
+    });
+  }
 
-  @Cron(CronExpression.EVERY_DAY_AT_3AM, { name: 'instagram-token-refresh' })
-  async runDaily(): Promise<void> {
-    try {
-      const summary = await this.runOnce();
-      this.logger.log(
-        `Instagram token refresh: ${summary.refreshed} refreshed, ${summary.failed} failed, ${summary.deferred} deferred`,
-      );
-    } catch (error) {
-      this.logger.error({ err: error }, 'Instagram token refresh run failed');
-    }
+  /** One scheduled run, logged; a failure fails the job (kept with its reason in the queue). */
+  private async runScheduled(): Promise<TokenRefreshSummary> {
+    const summary = await this.runOnce();
+    this.logger.log(
+      `Instagram token refresh: ${summary.refreshed} refreshed, ${summary.failed} failed, ${summary.deferred} deferred`,
+    );
+    return summary;
   }
 
   async runOnce(now = new Date()): Promise<TokenRefreshSummary> {
