@@ -417,7 +417,7 @@ describe('Events naming a message that is not processed yet', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { WEBHOOK_WORKER_ENABLED: 'false', WEBHOOK_RETRY_BASE_DELAY_MS: '60000' },
+      env: { PROCESS_ROLE: 'api', WEBHOOK_RETRY_BASE_DELAY_MS: '60000' },
     });
     inbox = await createInbox(t);
   });

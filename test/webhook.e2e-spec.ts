@@ -387,7 +387,7 @@ describe('Webhook inbox durability', () => {
   });
 
   it('stores a delivery as large as Meta’s biggest batch (1,000 updates) before answering', async () => {
-    const t = await createTestApp({ env: { WEBHOOK_WORKER_ENABLED: 'false' } });
+    const t = await createTestApp({ env: { PROCESS_ROLE: 'api' } });
     try {
       const inbox = await createInbox(t);
       const from = t.simulator.addUser().igsid;
@@ -406,7 +406,7 @@ describe('Webhook inbox durability', () => {
   });
 
   it('processes updates acknowledged by a process that stopped before processing them', async () => {
-    const first = await createTestApp({ env: { WEBHOOK_WORKER_ENABLED: 'false' } });
+    const first = await createTestApp({ env: { PROCESS_ROLE: 'api' } });
     let second: TestApp | undefined;
     try {
       const inbox = await createInbox(first);

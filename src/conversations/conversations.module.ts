@@ -3,7 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { InstagramAccountsModule } from '../instagram-accounts/instagram-accounts.module';
 import { MetaModule } from '../meta/meta.module';
 import { AccountLifecycleListener } from './account-lifecycle.listener';
-import { ConversationWriteQueue } from './conversation-write-queue';
+import { ConversationLock } from './conversation-lock';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
@@ -20,10 +20,10 @@ import { Conversation, ConversationSchema } from './schemas/conversation.schema'
   providers: [
     AccountLifecycleListener,
     ConversationsRepository,
-    ConversationWriteQueue,
+    ConversationLock,
     ConversationsService,
     ParticipantProfileService,
   ],
-  exports: [ConversationsService],
+  exports: [ConversationsService, ConversationLock],
 })
 export class ConversationsModule {}

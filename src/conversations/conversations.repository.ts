@@ -82,36 +82,66 @@ export class ConversationsRepository extends OwnedDataRepository {
   }
 
   /**
-   * Creates the conversation with this activity as its newest message, or
-   * applies the activity to the existing one when it is newer. Throws a
-   * duplicate-key error when the conversation exists and already has a newer
-   * message (or was created concurrently).
+   * The conversation between the account and the participant, created (without a message)
+   * when there is none. Throws a duplicate-key error when it was created concurrently.
    */
-  async upsertWithActivity(
+  async ensureForParticipant(
     scope: OwnerScope,
     owner: ConversationOwner,
     igUserId: string,
-    activity: ConversationActivity,
-  ): Promise<{ conversation: ConversationRecord; created: boolean }> {
-    const result = await this.model
+  ): Promise<ConversationRecord> {
+    const conversation = await this.model
       .findOneAndUpdate(
+        this.participant(scope, owner.instagramAccount, igUserId),
         {
-          ...this.participant(scope, owner.instagramAccount, igUserId),
-          ...olderThanActivity(activity),
-        },
-        {
-          ...applyActivity(activity),
           $setOnInsert: {
             owner: new Types.ObjectId(owner.owner),
             accountInstagramId: owner.accountInstagramId,
           },
         },
-        { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
+        { upsert: true, returnDocument: 'after' },
+      )
+      .lean<ConversationRecord>()
+      .exec();
+    if (!conversation) throw new Error('Conversation upsert returned no document');
+    return conversation;
+  }
+
+  /**
+   * Applies a stored webhook message to its conversation once: as the newest message when
+   * it is newer than the current one, otherwise (inbound) only to the unread count and the
+   * reply window, unless a DELETE hid it. Nothing changes when this message was the last one
+   * applied (a retried update).
+   */
+  async applyMessage(
+    scope: OwnerScope,
+    id: ConversationId,
+    activity: ConversationActivity,
+  ): Promise<void> {
+    const notApplied = {
+      ...this.byId(scope, id),
+      lastAppliedMessageId: { $ne: activity.messageId },
+    };
+    const newest = applyActivity(activity);
+    const asNewest = await this.model
+      .updateOne(
+        { ...notApplied, ...olderThanActivity(activity) },
+        { ...newest, $set: { ...newest.$set, lastAppliedMessageId: activity.messageId } },
       )
       .exec();
-    const conversation = result.value as ConversationRecord | null;
-    if (!conversation) throw new Error('Conversation upsert returned no document');
-    return { conversation, created: result.lastErrorObject?.updatedExisting === false };
+    if (asNewest.matchedCount > 0) return;
+    await this.model
+      .updateOne(
+        { ...notApplied, ...visibleAt(activity.timestamp) },
+        activity.inbound
+          ? {
+              $set: { lastAppliedMessageId: activity.messageId },
+              $inc: { unreadCount: 1 },
+              $max: { lastInboundAt: activity.timestamp },
+            }
+          : { $set: { lastAppliedMessageId: activity.messageId } },
+      )
+      .exec();
   }
 
   /** Applies the activity when it is newer than the conversation's newest message. */
@@ -139,16 +169,6 @@ export class ConversationsRepository extends OwnedDataRepository {
     return this.model
       .findOne(this.participant(scope, instagramAccount, igUserId))
       .lean<ConversationRecord>()
-      .exec();
-  }
-
-  /** Counts an inbound message older than the newest one, unless a DELETE hid it. */
-  async countLateInbound(scope: OwnerScope, id: ConversationId, timestamp: Date): Promise<void> {
-    await this.model
-      .updateOne(
-        { ...this.byId(scope, id), ...visibleAt(timestamp) },
-        { $inc: { unreadCount: 1 }, $max: { lastInboundAt: timestamp } },
-      )
       .exec();
   }
 

@@ -15,7 +15,7 @@ import {
 import { authConfig, type AuthConfig } from '../config/auth.config';
 import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
-import { conversationKey, ConversationWriteQueue } from './conversation-write-queue';
+import { ConversationLock, conversationKey } from './conversation-lock';
 import {
   ConversationsRepository,
   type ConversationActivity,
@@ -42,16 +42,6 @@ export interface OwnedConversation {
   account: InstagramAccountRef;
 }
 
-/**
- * How an incoming message changed its conversation: `created` it, `applied` it
- * as the newest message, or left it alone because a newer message was already
- * applied (`older`).
- */
-export interface RecordedActivity {
-  conversation: ConversationRecord;
-  outcome: 'created' | 'applied' | 'older';
-}
-
 /** What an admin read in someone else's inbox, for the audit log. */
 export interface InboxRead {
   read: 'conversations' | 'conversation' | 'messages';
@@ -64,7 +54,7 @@ export interface InboxRead {
 export class ConversationsService {
   constructor(
     private readonly repository: ConversationsRepository,
-    private readonly writes: ConversationWriteQueue,
+    private readonly writes: ConversationLock,
     private readonly accounts: AccountsGateway,
     private readonly profiles: ParticipantProfileService,
     private readonly audit: AuditLogsService,
@@ -198,45 +188,34 @@ export class ConversationsService {
   }
 
   /**
-   * Records an incoming (or echoed) message on the conversation between the
-   * account and the participant, creating the conversation on first contact.
-   * One conversation per pair even when first messages race: the unique index
-   * refuses the second insert, which is then applied as an update.
+   * The conversation between the account and the participant, created without a message on
+   * first contact. Webhook ingestion only, under the conversation's lock held by its inbox job.
    */
-  recordActivity(
+  async ensureConversation(
     account: InstagramAccountRef,
     igUserId: string,
-    activity: ConversationActivity,
-  ): Promise<RecordedActivity> {
-    return this.writes.run(conversationKey(account.id, igUserId), async () => {
-      try {
-        const { conversation, created } = await this.repository.upsertWithActivity(
-          WEBHOOK,
-          {
-            instagramAccount: account.id,
-            owner: account.userId,
-            accountInstagramId: account.instagramBusinessId,
-          },
-          igUserId,
-          activity,
-        );
-        return { conversation, outcome: created ? 'created' : 'applied' };
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      const applied = await this.repository.applyIfNewer(WEBHOOK, account.id, igUserId, activity);
-      if (applied) return { conversation: applied, outcome: 'applied' };
-      const existing = await this.repository.findByParticipant(WEBHOOK, account.id, igUserId);
-      if (!existing) throw new Error('Conversation disappeared while recording a message');
-      return { conversation: existing, outcome: 'older' };
-    });
+  ): Promise<ConversationRecord> {
+    const owner = {
+      instagramAccount: account.id,
+      owner: account.userId,
+      accountInstagramId: account.instagramBusinessId,
+    };
+    try {
+      return await this.repository.ensureForParticipant(WEBHOOK, owner, igUserId);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const existing = await this.repository.findByParticipant(WEBHOOK, account.id, igUserId);
+    if (!existing) throw new Error('Conversation disappeared while recording a message');
+    return existing;
   }
 
-  /** Counts an inbound message that arrived after a newer one was applied. */
-  countLateInbound(conversation: ConversationRecord, timestamp: Date): Promise<void> {
-    return this.writes.run(keyOf(conversation), () =>
-      this.repository.countLateInbound(WEBHOOK, conversation._id, timestamp),
-    );
+  /**
+   * Applies a newly stored webhook message to its conversation (newest message, unread
+   * count, reply window), once even when retried. Under the lock held by the inbox job.
+   */
+  applyMessage(conversation: ConversationRecord, activity: ConversationActivity): Promise<void> {
+    return this.repository.applyMessage(WEBHOOK, conversation._id, activity);
   }
 
   /** Makes a message sent through the API the newest one, unless a newer one exists. */
@@ -260,16 +239,12 @@ export class ConversationsService {
     );
   }
 
-  /** The user unsent a message: forget its preview and its unread mark. */
+  /** The user unsent a message: forget its preview and its unread mark. Under the inbox job's lock. */
   forgetMessage(
-    account: InstagramAccountRef,
-    igUserId: string,
     conversationId: ConversationId,
     message: { messageId: string; timestamp: Date; wasUnread: boolean },
   ): Promise<void> {
-    return this.writes.run(conversationKey(account.id, igUserId), () =>
-      this.repository.forgetMessage(WEBHOOK, conversationId, message),
-    );
+    return this.repository.forgetMessage(WEBHOOK, conversationId, message);
   }
 
   findByParticipant(
@@ -292,9 +267,9 @@ export class ConversationsService {
    * The participant came through an ig.me link or an ad (with or without a
    * message): the referral is kept on the conversation and opens the reply
    * window. A concurrent first write is refused by the unique index and
-   * applied again as an update.
+   * applied again as an update. Under the inbox job's lock.
    */
-  recordReferral(
+  async recordReferral(
     account: InstagramAccountRef,
     igUserId: string,
     referral: {
@@ -310,30 +285,27 @@ export class ConversationsService {
       owner: account.userId,
       accountInstagramId: account.instagramBusinessId,
     };
-    return this.writes.run(conversationKey(account.id, igUserId), async () => {
-      try {
-        await this.repository.recordReferral(WEBHOOK, owner, igUserId, referral);
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        await this.repository.recordReferral(WEBHOOK, owner, igUserId, referral);
-      }
-    });
+    try {
+      await this.repository.recordReferral(WEBHOOK, owner, igUserId, referral);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      await this.repository.recordReferral(WEBHOOK, owner, igUserId, referral);
+    }
   }
 
-  /** A message's text was edited: its new preview, if it is still the newest message. */
+  /**
+   * A message's text was edited: its new preview, if it is still the newest message. Under
+   * the inbox job's lock.
+   */
   replacePreviewIfLast(
-    account: InstagramAccountRef,
-    igUserId: string,
     conversationId: ConversationId,
     message: { messageId: string; preview: string },
   ): Promise<void> {
-    return this.writes.run(conversationKey(account.id, igUserId), () =>
-      this.repository.replacePreviewIfLast(
-        WEBHOOK,
-        conversationId,
-        message.messageId,
-        message.preview,
-      ),
+    return this.repository.replacePreviewIfLast(
+      WEBHOOK,
+      conversationId,
+      message.messageId,
+      message.preview,
     );
   }
 }

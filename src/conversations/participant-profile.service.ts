@@ -5,7 +5,7 @@ import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
-import { conversationKey, ConversationWriteQueue } from './conversation-write-queue';
+import { ConversationLock, conversationKey } from './conversation-lock';
 import { ConversationsRepository, type ConversationRecord } from './conversations.repository';
 
 /** A cached participant profile is refreshed after this long. */
@@ -37,7 +37,7 @@ export class ParticipantProfileService implements BeforeApplicationShutdown {
 
   constructor(
     private readonly repository: ConversationsRepository,
-    private readonly writes: ConversationWriteQueue,
+    private readonly writes: ConversationLock,
     private readonly accounts: AccountsGateway,
     private readonly meta: MetaGraphService,
   ) {}

@@ -19,7 +19,7 @@ import type {
 const WEBHOOK = systemScope('messaging webhook of a connected account');
 
 /**
- * The event names a message that is not stored. The inbox worker retries it
+ * The event names a message that is not stored. The inbox job retries it
  * while that message's own update is still waiting to be processed, and
  * ignores it otherwise (the message was sent before the account was connected).
  */
@@ -31,9 +31,10 @@ export class TargetMessageNotFoundError extends Error {
 }
 
 /**
- * Applies Instagram messaging events to conversations and messages. Every
- * operation is idempotent (unique mid per account, conditional updates), so
- * redelivered or replayed events change nothing.
+ * Applies Instagram messaging events to conversations and messages, one
+ * conversation at a time (the caller, the conversation's inbox job, holds its
+ * lock). Every operation is idempotent (unique mid per account, conditional
+ * updates), so redelivered or replayed events change nothing.
  */
 @Injectable()
 export class MessageIngestionService {
@@ -42,21 +43,36 @@ export class MessageIngestionService {
     private readonly conversations: ConversationsService,
   ) {}
 
-  async ingest(account: InstagramAccountRef, event: MessagingEvent): Promise<void> {
+  /** Applies the event; true when it stored a new message. */
+  async ingest(account: InstagramAccountRef, event: MessagingEvent): Promise<boolean> {
     switch (event.kind) {
       case 'message':
         return this.storeMessage(account, event);
       case 'message_deleted':
-        return this.deleteMessage(account, event);
+        await this.deleteMessage(account, event);
+        return false;
       case 'message_edit':
-        return this.editMessage(account, event);
+        await this.editMessage(account, event);
+        return false;
       case 'reaction':
-        return this.react(account, event);
+        await this.react(account, event);
+        return false;
       case 'read':
-        return this.markRead(account, event);
+        await this.markRead(account, event);
+        return false;
       case 'referral':
-        return this.recordReferral(account, event.participantId, event.referral, event.timestamp);
+        await this.recordReferral(account, event.participantId, event.referral, event.timestamp);
+        return false;
     }
+  }
+
+  /**
+   * Removes the message the event stored if its conversation effects were never applied (its
+   * update is given up).
+   */
+  async discardUnapplied(account: InstagramAccountRef, event: MessagingEvent): Promise<void> {
+    if (event.kind !== 'message') return;
+    await this.messages.deleteWithPendingEffects(WEBHOOK, account.id, event.messageId);
   }
 
   /** Resolves once background work started by ingestion (profile fetches) has finished. */
@@ -64,19 +80,17 @@ export class MessageIngestionService {
     return this.conversations.profilesSettled();
   }
 
-  private async storeMessage(account: InstagramAccountRef, event: MessageEvent): Promise<void> {
+  /**
+   * Insert, then apply: the message is stored (unique mid) marked with pending effects, and
+   * the conversation changes only for a message stored now, or for one stored by an attempt
+   * that ended before applying them (the mark is still set). The conversation applies a
+   * message at most once, so an attempt that ended between applying and clearing the mark
+   * changes nothing when retried.
+   */
+  private async storeMessage(account: InstagramAccountRef, event: MessageEvent): Promise<boolean> {
     const inbound = event.direction === 'inbound';
     const { content } = event;
-    const { conversation, outcome } = await this.conversations.recordActivity(
-      account,
-      event.participantId,
-      {
-        timestamp: event.timestamp,
-        messageId: event.messageId,
-        preview: messagePreview(content),
-        inbound,
-      },
-    );
+    const conversation = await this.conversations.ensureConversation(account, event.participantId);
     const stored = await this.messages.insertIfNew(WEBHOOK, {
       conversation: conversation._id,
       instagramAccount: conversation.instagramAccount,
@@ -91,14 +105,22 @@ export class MessageIngestionService {
       replyTo: content.replyTo,
       metadata: content.metadata,
       idempotencyKey: `auto:${randomUUID()}`,
+      effectsPending: true,
     });
-    if (stored && inbound && outcome === 'older') {
-      await this.conversations.countLateInbound(conversation, event.timestamp);
+    if (stored || (await this.messages.hasPendingEffects(WEBHOOK, account.id, event.messageId))) {
+      await this.conversations.applyMessage(conversation, {
+        timestamp: event.timestamp,
+        messageId: event.messageId,
+        preview: messagePreview(content),
+        inbound,
+      });
+      await this.messages.clearPendingEffects(WEBHOOK, account.id, event.messageId);
     }
     if (event.referral) {
       await this.recordReferral(account, event.participantId, event.referral, event.timestamp);
     }
     this.conversations.refreshProfileIfStale(conversation, account);
+    return stored;
   }
 
   private recordReferral(
@@ -119,7 +141,7 @@ export class MessageIngestionService {
       if (await this.messages.existsByMid(WEBHOOK, account.id, event.messageId)) return;
       throw new TargetMessageNotFoundError(event.messageId);
     }
-    await this.conversations.forgetMessage(account, event.participantId, before.conversation, {
+    await this.conversations.forgetMessage(before.conversation, {
       messageId: event.messageId,
       timestamp: before.timestamp,
       wasUnread: before.sender === 'user' && !before.isRead,
@@ -137,20 +159,15 @@ export class MessageIngestionService {
       if (await this.messages.existsByMid(WEBHOOK, account.id, event.messageId)) return;
       throw new TargetMessageNotFoundError(event.messageId);
     }
-    await this.conversations.replacePreviewIfLast(
-      account,
-      event.participantId,
-      edited.conversation,
-      {
-        messageId: event.messageId,
-        preview: messagePreview({
-          text: edited.text,
-          attachments: edited.attachments ?? [],
-          metadata: edited.metadata ?? {},
-          unsupported: edited.status === 'unsupported',
-        }),
-      },
-    );
+    await this.conversations.replacePreviewIfLast(edited.conversation, {
+      messageId: event.messageId,
+      preview: messagePreview({
+        text: edited.text,
+        attachments: edited.attachments ?? [],
+        metadata: edited.metadata ?? {},
+        unsupported: edited.status === 'unsupported',
+      }),
+    });
   }
 
   private async react(account: InstagramAccountRef, event: ReactionEvent): Promise<void> {

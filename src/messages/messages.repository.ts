@@ -54,6 +54,43 @@ export class MessagesRepository extends OwnedDataRepository {
     }
   }
 
+  /** Whether the message with this mid was stored and its conversation effects are not applied yet. */
+  async hasPendingEffects(
+    scope: OwnerScope,
+    instagramAccount: string,
+    messageId: string,
+  ): Promise<boolean> {
+    const found = await this.model
+      .exists({ ...this.byMid(scope, instagramAccount, messageId), effectsPending: true })
+      .exec();
+    return found !== null;
+  }
+
+  /** The message's conversation effects are applied. */
+  async clearPendingEffects(
+    scope: OwnerScope,
+    instagramAccount: string,
+    messageId: string,
+  ): Promise<void> {
+    await this.model
+      .updateOne(
+        { ...this.byMid(scope, instagramAccount, messageId), effectsPending: true },
+        { $unset: { effectsPending: 1 } },
+      )
+      .exec();
+  }
+
+  /** Deletes the message with this mid if its conversation effects were never applied. */
+  async deleteWithPendingEffects(
+    scope: OwnerScope,
+    instagramAccount: string,
+    messageId: string,
+  ): Promise<void> {
+    await this.model
+      .deleteOne({ ...this.byMid(scope, instagramAccount, messageId), effectsPending: true })
+      .exec();
+  }
+
   /**
    * Stores the messages of one send in order, in one round trip; throws a
    * duplicate-key error (storing none) when the first one's idempotency key was used.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, Types, type QueryFilter } from 'mongoose';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import {
   INBOX_STATUSES,
@@ -8,10 +8,22 @@ import {
   type InboxStatus,
 } from './schemas/webhook-inbox-entry.schema';
 
-export type NewInboxEntry = Omit<WebhookInboxEntry, 'createdAt' | 'updatedAt'>;
+export type NewInboxEntry = Omit<WebhookInboxEntry, '_id' | 'createdAt' | 'updatedAt'>;
 
-/** What the worker needs of a claimed entry. */
-export type ClaimedEntry = Pick<WebhookInboxEntry, '_id' | 'payload' | 'attempts' | 'kind'>;
+export type InboxEntryId = WebhookInboxEntry['_id'];
+
+/** What the conversation job needs of an entry it took. */
+export type TakenEntry = Pick<WebhookInboxEntry, '_id' | 'payload' | 'attempts' | 'kind'>;
+
+const TAKEN_FIELDS = { payload: 1, attempts: 1, kind: 1 } as const;
+
+/** Entries not applied yet: waiting, or taken by a job that may have died. */
+const UNFINISHED: InboxStatus[] = ['pending', 'processing'];
+
+/** Entries not taken under a newer lease than `token`. */
+function fencedBefore(token: number): QueryFilter<WebhookInboxEntry> {
+  return { $or: [{ fence: null }, { fence: { $lte: token } }] };
+}
 
 export interface InboxProblem {
   _id: Types.ObjectId;
@@ -52,7 +64,12 @@ export class WebhookInboxRepository {
   async insertNew(entries: NewInboxEntry[]): Promise<NewInboxEntry[]> {
     if (entries.length === 0) return [];
     const now = new Date();
-    const documents = entries.map((entry) => ({ ...entry, createdAt: now, updatedAt: now }));
+    const documents = entries.map((entry) => ({
+      ...entry,
+      _id: new Types.ObjectId(),
+      createdAt: now,
+      updatedAt: now,
+    }));
     try {
       await this.model.collection.insertMany(documents, { ordered: false });
       return entries;
@@ -65,77 +82,135 @@ export class WebhookInboxRepository {
     }
   }
 
-  /** Claims the due entry that waited longest: a pending one, or one whose claim expired. */
-  claimNext(now: Date, claimMs: number): Promise<ClaimedEntry | null> {
-    return this.model
-      .findOneAndUpdate(
-        { status: { $in: ['pending', 'processing'] }, nextAttemptAt: { $lte: now } },
+  /**
+   * Takes the conversation's due entries (pending, or processing under a lease that ended),
+   * oldest Meta timestamp first, under the lease's fencing token: they become `processing`
+   * with one more attempt. Entries already taken under a newer token are left alone.
+   */
+  async takeDue(
+    conversationKey: string,
+    token: number,
+    now: Date,
+    limit: number,
+  ): Promise<TakenEntry[]> {
+    const due = await this.model
+      .find(
         {
-          $set: {
-            status: 'processing',
-            claimedAt: now,
-            nextAttemptAt: new Date(now.getTime() + claimMs),
-          },
+          conversationKey,
+          status: { $in: UNFINISHED },
+          nextAttemptAt: { $lte: now },
+          ...fencedBefore(token),
+        },
+        TAKEN_FIELDS,
+      )
+      .sort({ eventAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<TakenEntry[]>()
+      .exec();
+    if (due.length === 0) return [];
+    const ids = due.map((entry) => entry._id);
+    const result = await this.model
+      .updateMany(
+        { _id: { $in: ids }, status: { $in: UNFINISHED }, ...fencedBefore(token) },
+        { $set: { status: 'processing', fence: token }, $inc: { attempts: 1 } },
+      )
+      .exec();
+    if (result.modifiedCount === due.length) {
+      return due.map((entry) => ({ ...entry, attempts: entry.attempts + 1 }));
+    }
+    return this.model
+      .find({ _id: { $in: ids }, status: 'processing', fence: token }, TAKEN_FIELDS)
+      .sort({ eventAt: 1, _id: 1 })
+      .lean<TakenEntry[]>()
+      .exec();
+  }
+
+  /**
+   * Ignores the conversation's due entries without taking them (their account is not
+   * connected: nothing of the conversation is written).
+   */
+  async ignoreDue(conversationKey: string, reason: string, now: Date): Promise<number> {
+    const result = await this.model
+      .updateMany(
+        { conversationKey, status: { $in: UNFINISHED }, nextAttemptAt: { $lte: now } },
+        {
+          $set: { status: 'ignored', lastError: reason, processedAt: now, nextAttemptAt: null },
           $inc: { attempts: 1 },
         },
-        { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
       )
-      .lean<ClaimedEntry>()
       .exec();
+    return result.modifiedCount;
   }
 
   /** Whether an entry with one of these dedupe keys still waits to be processed. */
   async hasUnprocessed(dedupeKeys: string[]): Promise<boolean> {
     const found = await this.model
-      .exists({ dedupeKey: { $in: dedupeKeys }, status: { $in: ['pending', 'processing'] } })
+      .exists({ dedupeKey: { $in: dedupeKeys }, status: { $in: UNFINISHED } })
       .exec();
     return found !== null;
   }
 
-  async markDone(ids: Types.ObjectId[], at: Date): Promise<void> {
+  /** Records entries taken under `token` as applied (nothing changes where a newer lease took them). */
+  async markDone(ids: Types.ObjectId[], token: number, at: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.model
       .updateMany(
-        { _id: { $in: ids } },
+        { _id: { $in: ids }, status: 'processing', fence: token },
         { $set: { status: 'done', processedAt: at, nextAttemptAt: null } },
       )
       .exec();
   }
 
-  async markIgnored(ids: Types.ObjectId[], reason: string, at: Date): Promise<void> {
+  async markIgnored(ids: Types.ObjectId[], token: number, reason: string, at: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.model
       .updateMany(
-        { _id: { $in: ids } },
+        { _id: { $in: ids }, status: 'processing', fence: token },
         { $set: { status: 'ignored', lastError: reason, processedAt: at, nextAttemptAt: null } },
       )
       .exec();
   }
 
-  async scheduleRetry(id: Types.ObjectId, error: string, nextAttemptAt: Date): Promise<void> {
+  async scheduleRetry(
+    id: Types.ObjectId,
+    token: number,
+    error: string,
+    nextAttemptAt: Date,
+  ): Promise<void> {
     await this.model
-      .updateOne({ _id: id }, { $set: { status: 'pending', lastError: error, nextAttemptAt } })
+      .updateOne(
+        { _id: id, status: 'processing', fence: token },
+        { $set: { status: 'pending', lastError: error, nextAttemptAt } },
+      )
       .exec();
   }
 
-  async markFailed(id: Types.ObjectId, error: string, at: Date): Promise<void> {
+  async markFailed(id: Types.ObjectId, token: number, error: string, at: Date): Promise<void> {
     await this.model
       .updateOne(
-        { _id: id },
+        { _id: id, status: 'processing', fence: token },
         { $set: { status: 'failed', lastError: error, processedAt: at, nextAttemptAt: null } },
       )
       .exec();
   }
 
-  /** Hands claimed entries back (shutting down): due at once for the next worker. */
-  async release(ids: Types.ObjectId[], at: Date): Promise<void> {
-    if (ids.length === 0) return;
-    await this.model
-      .updateMany(
-        { _id: { $in: ids }, status: 'processing' },
-        { $set: { status: 'pending', nextAttemptAt: at } },
-      )
+  /** The conversations with unfinished entries due at `cutoff` or earlier (the sweep re-enqueues them). */
+  async conversationsDueBefore(cutoff: Date): Promise<string[]> {
+    const keys: unknown[] = await this.model
+      .distinct('conversationKey', {
+        status: { $in: UNFINISHED },
+        nextAttemptAt: { $lte: cutoff },
+        conversationKey: { $ne: null },
+      })
       .exec();
+    return keys.filter((key): key is string => typeof key === 'string');
+  }
+
+  /** Resolves once the database answers a ping. */
+  async ping(): Promise<void> {
+    const db = this.model.db.db;
+    if (!db) throw new Error('Not connected to the database');
+    await db.command({ ping: 1 });
   }
 
   async purgeProcessedBefore(cutoff: Date): Promise<number> {
@@ -167,10 +242,7 @@ export class WebhookInboxRepository {
         .lean<InboxProblem[]>()
         .exec(),
       this.model
-        .find(
-          { status: { $in: ['pending', 'processing'] }, lastError: { $ne: null } },
-          PROBLEM_FIELDS,
-        )
+        .find({ status: { $in: UNFINISHED }, lastError: { $ne: null } }, PROBLEM_FIELDS)
         .sort({ nextAttemptAt: 1 })
         .limit(limit)
         .lean<InboxProblem[]>()

@@ -23,6 +23,10 @@ export interface InboxDraft {
   dedupeKey: string;
   kind: InboxKind;
   accountMetaId: string | null;
+  /** The conversation of a processable update (see {@link conversationKeyOf}). */
+  conversationKey: string | null;
+  /** Meta's timestamp of a processable update. */
+  eventAt: Date | null;
   payload: string;
   /** Set for updates that are kept but not processed. */
   ignoredReason?: string;
@@ -109,6 +113,8 @@ export function draftsFromWebhook(
           dedupeKey: sha256(parsed.dedupeIdentity),
           kind: parsed.kind,
           accountMetaId: parsed.event?.accountMetaId ?? (entryId === 'unknown' ? null : entryId),
+          conversationKey: parsed.event ? conversationKeyOf(parsed.event) : null,
+          eventAt: parsed.event?.timestamp ?? null,
           payload: JSON.stringify(update),
           ...(parsed.event ? {} : { ignoredReason: parsed.reason }),
         });
@@ -127,6 +133,8 @@ export function draftsFromWebhook(
           dedupeKey: sha256(`${entryId}|change|${JSON.stringify(change)}`),
           kind: 'change',
           accountMetaId: entryId === 'unknown' ? null : entryId,
+          conversationKey: null,
+          eventAt: null,
           payload: JSON.stringify(update),
           ignoredReason: 'Changes (comments, mentions) are not processed',
         });
@@ -134,6 +142,20 @@ export function draftsFromWebhook(
     }
   }
   return { object, drafts };
+}
+
+/** The conversation an event belongs to: `<account Meta id>|<participant id>`. */
+export function conversationKeyOf(event: MessagingEvent): string {
+  return `${event.accountMetaId}|${event.participantId}`;
+}
+
+/** The account Meta id and participant id of a conversation key. */
+export function parseConversationKey(key: string): {
+  accountMetaId: string;
+  participantId: string;
+} {
+  const [accountMetaId = '', participantId = ''] = key.split('|');
+  return { accountMetaId, participantId };
 }
 
 /** Parses a stored inbox payload back into its event. */

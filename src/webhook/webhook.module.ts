@@ -1,8 +1,14 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { ConversationsModule } from '../conversations/conversations.module';
 import { InstagramAccountsModule } from '../instagram-accounts/instagram-accounts.module';
 import { MessagesModule } from '../messages/messages.module';
-import { InboxWorker } from './inbox-worker';
+import { MaintenanceModule } from '../queue/maintenance';
+import { QUEUES } from '../queue/queue-names';
+import { InboxMaintenance } from './inbox-maintenance';
+import { InboxQueue } from './inbox-queue';
+import { InboxProcessor } from './inbox.processor';
 import { WebhookInboxEntry, WebhookInboxEntrySchema } from './schemas/webhook-inbox-entry.schema';
 import { WebhookInboxRepository } from './webhook-inbox.repository';
 import { WebhookController } from './webhook.controller';
@@ -11,11 +17,13 @@ import { WebhookService } from './webhook.service';
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: WebhookInboxEntry.name, schema: WebhookInboxEntrySchema }]),
+    BullModule.registerQueue({ name: QUEUES.inbox }),
+    ConversationsModule,
     InstagramAccountsModule,
     MessagesModule,
+    MaintenanceModule,
   ],
   controllers: [WebhookController],
-  providers: [WebhookInboxRepository, WebhookService, InboxWorker],
-  exports: [InboxWorker],
+  providers: [WebhookInboxRepository, WebhookService, InboxQueue, InboxProcessor, InboxMaintenance],
 })
 export class WebhookModule {}

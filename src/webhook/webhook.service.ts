@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Types } from 'mongoose';
-import { ForbiddenError, UnauthorizedError, ValidationError } from '../common/errors';
+import {
+  ForbiddenError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+} from '../common/errors';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { webhookConfig, type WebhookConfig } from '../config/webhook.config';
 import type { InboxProblemDto, InboxStatsDto } from './dto/inbox-stats.dto';
-import { InboxWorker } from './inbox-worker';
+import { InboxQueue } from './inbox-queue';
 import {
   WebhookInboxRepository,
   type InboxProblem,
@@ -20,6 +24,13 @@ import { isValidWebhookSignature, safeEqual } from './webhook-signature';
 /** A Meta verification challenge: a plain token, never anything that could be markup. */
 const CHALLENGE_PATTERN = /^[A-Za-z0-9._~-]{1,256}$/;
 const RECENT_PROBLEMS = 20;
+const INBOX_UNAVAILABLE = 'The webhook inbox is unavailable, retry later';
+/** How long a delivery waits for Redis to take its jobs before it is answered anyway. */
+const ENQUEUE_WAIT_MS = 1000;
+/** Longest wait for a slow database that still answers pings. */
+const MAX_STORE_WAIT_MS = 20_000;
+/** How long a ping of the database may take before the database counts as unreachable. */
+const PING_WAIT_MS = 1000;
 
 @Injectable()
 export class WebhookService {
@@ -30,7 +41,7 @@ export class WebhookService {
     @Inject(metaConfig.KEY) private readonly meta: MetaConfig,
     @Inject(webhookConfig.KEY) private readonly config: WebhookConfig,
     private readonly inbox: WebhookInboxRepository,
-    private readonly worker: InboxWorker,
+    private readonly queue: InboxQueue,
   ) {
     this.secrets = [meta.appSecret, meta.instagramAppSecret].filter(
       (secret): secret is string => secret !== undefined && secret !== '',
@@ -62,8 +73,11 @@ export class WebhookService {
 
   /**
    * Verifies the signature, then stores every update of the delivery in the
-   * inbox before returning, so an acknowledged update is never lost. Meta is
-   * never called here: processing happens in the inbox worker.
+   * inbox before returning, so an acknowledged update is never lost, and
+   * enqueues the job of each conversation it touches. Meta is never called
+   * here. The database not answering within `storeTimeoutMs` is a 503 (Meta
+   * delivers again); Redis not answering only delays processing (the sweep
+   * enqueues the stored entries later).
    */
   async receive(
     rawBody: Buffer | undefined,
@@ -87,12 +101,61 @@ export class WebhookService {
       return;
     }
     const now = new Date();
-    const processable = parsed.drafts.filter((draft) => draft.ignoredReason === undefined).length;
-    const handover = processable > 0 && this.worker.acceptsHandover(processable);
-    const stored = await this.inbox.insertNew(
-      parsed.drafts.map((draft) => this.toEntry(draft, now, handover)),
+    const stored = await this.store(parsed.drafts.map((draft) => toEntry(draft, now)));
+    await this.enqueue(stored);
+  }
+
+  /**
+   * Stores the entries. Each time `storeTimeoutMs` passes without an answer, the database
+   * is pinged: when it does not answer (down, or cut off) the delivery fails with 503, so
+   * Meta delivers it again; a database that answers is only slow, and is waited for up to
+   * {@link MAX_STORE_WAIT_MS}. A store that completes after a 503 still enqueues its
+   * entries (the redelivery then adds nothing).
+   */
+  private async store(entries: NewInboxEntry[]): Promise<NewInboxEntry[]> {
+    const insert = this.inbox.insertNew(entries);
+    const deadline = Date.now() + MAX_STORE_WAIT_MS;
+    try {
+      do {
+        const stored = await within(insert, this.config.storeTimeoutMs);
+        if (stored !== TIMED_OUT) return stored;
+      } while (Date.now() < deadline && (await this.databaseAnswers()));
+    } catch (error) {
+      this.logger.error({ err: error }, 'Could not store a webhook delivery');
+      throw new ServiceUnavailableError(INBOX_UNAVAILABLE);
+    }
+    this.logger.warn('The database did not store a webhook delivery in time: answered 503');
+    insert.then(
+      (late) => this.enqueue(late),
+      (error: unknown) =>
+        this.logger.error({ err: error }, 'Could not store a webhook delivery answered 503'),
     );
-    if (handover) this.worker.enqueue(stored.filter((entry) => entry.status === 'processing'));
+    throw new ServiceUnavailableError(INBOX_UNAVAILABLE);
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
+    try {
+      return (await within(this.inbox.ping(), PING_WAIT_MS)) !== TIMED_OUT;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Enqueues the conversations of the stored entries; never fails the delivery. */
+  private async enqueue(stored: NewInboxEntry[]): Promise<void> {
+    const keys = stored
+      .map((entry) => entry.conversationKey)
+      .filter((key): key is string => key !== null);
+    if (keys.length === 0) return;
+    try {
+      if ((await within(this.queue.enqueue(keys), ENQUEUE_WAIT_MS)) === TIMED_OUT) {
+        this.logger.warn('Redis did not take the inbox jobs in time; the sweep enqueues them');
+      }
+    } catch (error) {
+      this.logger.warn(
+        `Could not enqueue inbox jobs (the sweep enqueues them): ${describe(error)}`,
+      );
+    }
   }
 
   async stats(): Promise<InboxStatsDto> {
@@ -106,37 +169,49 @@ export class WebhookService {
       retrying: problems.retrying.map(toProblem),
     };
   }
+}
 
-  private toEntry(draft: InboxDraft, now: Date, handover: boolean): NewInboxEntry {
-    const base = {
-      _id: new Types.ObjectId(),
-      dedupeKey: draft.dedupeKey,
-      kind: draft.kind,
-      accountMetaId: draft.accountMetaId,
-      payload: draft.payload,
-      receivedAt: now,
-    };
-    if (draft.ignoredReason !== undefined) {
-      return {
-        ...base,
-        status: 'ignored',
-        attempts: 0,
-        lastError: draft.ignoredReason,
-        nextAttemptAt: null,
-        claimedAt: null,
-        processedAt: now,
-      };
-    }
+function toEntry(draft: InboxDraft, now: Date): NewInboxEntry {
+  const base = {
+    dedupeKey: draft.dedupeKey,
+    kind: draft.kind,
+    accountMetaId: draft.accountMetaId,
+    conversationKey: draft.conversationKey,
+    eventAt: draft.eventAt,
+    payload: draft.payload,
+    receivedAt: now,
+    attempts: 0,
+    fence: null,
+  };
+  if (draft.ignoredReason !== undefined) {
     return {
       ...base,
-      status: handover ? 'processing' : 'pending',
-      attempts: handover ? 1 : 0,
-      lastError: null,
-      nextAttemptAt: handover ? new Date(now.getTime() + this.config.claimTimeoutMs) : now,
-      claimedAt: handover ? now : null,
-      processedAt: null,
+      status: 'ignored',
+      lastError: draft.ignoredReason,
+      nextAttemptAt: null,
+      processedAt: now,
     };
   }
+  return { ...base, status: 'pending', lastError: null, nextAttemptAt: now, processedAt: null };
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** The promise's value, or {@link TIMED_OUT} when it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function toProblem(problem: InboxProblem): InboxProblemDto {

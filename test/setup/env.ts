@@ -8,7 +8,6 @@ process.env.META_APP_ID = 'test-app-id';
 process.env.META_RETRY_BASE_DELAY_MS = '5';
 process.env.META_RETRY_MAX_DELAY_MS = '50';
 process.env.META_TIMEOUT_MS = '2000';
-process.env.WEBHOOK_POLL_INTERVAL_MS = '50';
 process.env.WEBHOOK_RETRY_BASE_DELAY_MS = '20';
 delete process.env.MONGODB_URL;
 delete process.env.SMTP_URL;

@@ -1,5 +1,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import type { Document, Filter } from 'mongodb';
 import {
   inboundMessage,
@@ -7,7 +9,11 @@ import {
   type SimUser,
   type WebhookMessagingEvent,
 } from '../../src/meta-simulator';
-import { InboxWorker } from '../../src/webhook/inbox-worker';
+import { MessageIngestionService } from '../../src/messages/message-ingestion.service';
+import { QUEUES } from '../../src/queue/queue-names';
+import { WorkerRunner } from '../../src/queue/worker-runner';
+import { InboxMaintenance } from '../../src/webhook/inbox-maintenance';
+import { InboxProcessor } from '../../src/webhook/inbox.processor';
 import { connectAccount, type ConnectedAccount, type ConnectionType } from './account-factories';
 import { createUser, type TestUser } from './factories';
 import type { TestApp } from './test-app';
@@ -29,8 +35,54 @@ export async function createInbox(
   return { user, account, igId: account.sim.instagramBusinessId };
 }
 
-export function worker(t: TestApp): InboxWorker {
-  return t.app.get(InboxWorker);
+/** The app's webhook inbox processing, as tests wait for it. */
+export interface InboxProcessing {
+  /** Resolves once every due inbox entry is applied (see {@link drainInbox}). */
+  drain(): Promise<void>;
+  /** Runs the purge of processed entries past retention now; how many were deleted. */
+  purgeExpired(): Promise<number>;
+}
+
+export function worker(t: TestApp): InboxProcessing {
+  return {
+    drain: () => drainInbox(t),
+    purgeExpired: () => t.app.get(InboxMaintenance).purgeExpired(),
+  };
+}
+
+/**
+ * Waits until the app applied every due inbox entry: no inbox job waiting or running, no
+ * unfinished entry due, and the background work the processing started has finished.
+ * Entries made due by the test itself are enqueued first (as the sweep would, without its
+ * grace period). In an app that runs no workers (`PROCESS_ROLE=api`), its inbox worker runs
+ * for the time of the drain only.
+ */
+export async function drainInbox(t: TestApp, options: { timeoutMs?: number } = {}): Promise<void> {
+  const queue = t.app.get<Queue>(getQueueToken(QUEUES.inbox));
+  const inboxWorker = t.app.get(InboxProcessor).worker;
+  const startsWorker = !t.app.get(WorkerRunner).runsWorkers;
+  await t.app.get(InboxMaintenance).enqueueDueBefore(new Date());
+  if (startsWorker) {
+    if (inboxWorker.isPaused()) await inboxWorker.resume();
+    else if (!inboxWorker.isRunning()) void inboxWorker.run();
+  }
+  try {
+    await waitFor(
+      async () => {
+        const jobs = await queue.getJobCounts('waiting', 'active', 'prioritized');
+        if (Object.values(jobs).some((count) => count > 0)) return false;
+        const due = await countDocs(t, 'webhook_inbox', {
+          status: { $in: ['pending', 'processing'] },
+          nextAttemptAt: { $lte: new Date() },
+        });
+        return due === 0;
+      },
+      { timeoutMs: options.timeoutMs ?? 30_000, what: 'the webhook inbox to be drained' },
+    );
+  } finally {
+    if (startsWorker) await inboxWorker.pause();
+  }
+  await t.app.get(MessageIngestionService).settled();
 }
 
 /** Delivers the events as one signed webhook (entry per account), expecting 200. */

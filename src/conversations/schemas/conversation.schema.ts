@@ -75,6 +75,13 @@ export class Conversation {
   @Prop({ type: String, default: null })
   lastMessageId!: string | null;
 
+  /**
+   * Meta id of the last webhook message whose effects (newest message, unread count, reply
+   * window) were applied here: a retried update applies its message's effects only once.
+   */
+  @Prop({ type: String, default: null })
+  lastAppliedMessageId!: string | null;
+
   /** Inbound messages not yet marked read. */
   @Prop({ type: Number, default: 0 })
   unreadCount!: number;

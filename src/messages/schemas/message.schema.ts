@@ -133,6 +133,14 @@ export class Message {
   @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
   metadata!: Record<string, unknown>;
 
+  /**
+   * Set on a message stored from a webhook until its effects on the conversation (unread
+   * count, newest message, reply window) are applied; absent once they are, and on messages
+   * stored by the API. A retried update whose message is already stored applies them when set.
+   */
+  @Prop({ type: Boolean })
+  effectsPending?: boolean;
+
   /** `client:<Idempotency-Key>` for API sends that carried one, otherwise `auto:<uuid>`. */
   @Prop({ type: String, required: true })
   idempotencyKey!: string;

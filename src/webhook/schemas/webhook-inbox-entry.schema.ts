@@ -20,8 +20,8 @@ export type InboxKind = (typeof INBOX_KINDS)[number];
 
 /**
  * One webhook update, persisted before the delivery is acknowledged and then
- * processed by the inbox worker. Redeliveries of the same update share its
- * `dedupeKey` and are not stored twice.
+ * applied by the job of its conversation (`conversationKey`). Redeliveries of
+ * the same update share its `dedupeKey` and are not stored twice.
  */
 @Schema({ timestamps: true, collection: 'webhook_inbox' })
 export class WebhookInboxEntry {
@@ -38,6 +38,18 @@ export class WebhookInboxEntry {
   @Prop({ type: String, default: null })
   accountMetaId!: string | null;
 
+  /**
+   * `<account Meta id>|<participant id>` of a processable update: the entries of one
+   * conversation are applied one at a time, by one job, in `eventAt` order. Null for
+   * updates stored as ignored.
+   */
+  @Prop({ type: String, default: null })
+  conversationKey!: string | null;
+
+  /** Meta's timestamp of the event (the order a conversation's entries are applied in). */
+  @Prop({ type: Date, default: null })
+  eventAt!: Date | null;
+
   @Prop({ type: String, enum: INBOX_STATUSES, required: true })
   status!: InboxStatus;
 
@@ -49,15 +61,20 @@ export class WebhookInboxEntry {
   lastError!: string | null;
 
   /**
-   * When the entry is due: for a pending entry its next attempt, for a
-   * processing one the end of its claim (a worker that died is taken over then).
+   * When a pending entry is due (a retry waits until then). A processing entry
+   * stays due: its job holds the conversation's lease, and a job that died is
+   * followed by the next one for the conversation, which takes it again.
    */
   @Prop({ type: Date, default: null })
   nextAttemptAt!: Date | null;
 
-  /** When a worker last claimed the entry. */
-  @Prop({ type: Date, default: null })
-  claimedAt!: Date | null;
+  /**
+   * Fencing token of the conversation lease under which the entry was last taken:
+   * outcomes are written only under this token, so a worker whose lease expired
+   * cannot overwrite what a newer holder recorded.
+   */
+  @Prop({ type: Number, default: null })
+  fence!: number | null;
 
   /** When the entry became done, ignored or failed (retention is counted from here). */
   @Prop({ type: Date, default: null })
@@ -80,7 +97,9 @@ export const WebhookInboxEntrySchema = SchemaFactory.createForClass(WebhookInbox
 // Receiving: a redelivered update is refused by this index instead of stored twice; the worker
 // looks up by dedupe key whether the message a reaction or edit names still waits to be processed.
 WebhookInboxEntrySchema.index({ dedupeKey: 1 }, { unique: true });
-// Worker claims (pending entries due, processing entries whose claim expired); retrying entries.
+// Conversation job: the conversation's unfinished entries, in Meta-timestamp order.
+WebhookInboxEntrySchema.index({ conversationKey: 1, status: 1, eventAt: 1 });
+// Sweep of unfinished entries left behind (no job in Redis); retrying entries, soonest first.
 WebhookInboxEntrySchema.index({ status: 1, nextAttemptAt: 1 });
 // Purge of done/ignored entries past retention; GET /v1/webhook/inbox recent failures.
 WebhookInboxEntrySchema.index({ status: 1, processedAt: 1 });

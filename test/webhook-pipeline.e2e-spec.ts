@@ -1,0 +1,264 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inboundMessage, webhookBatch, type WebhookMessagingEvent } from '../src/meta-simulator';
+import { ConversationsRepository } from '../src/conversations/conversations.repository';
+import { systemScope } from '../src/common/scope/owner-scope';
+import {
+  countDocs,
+  createInbox,
+  drainInbox,
+  rawDocs,
+  waitFor,
+  type Inbox,
+} from './utils/messaging-factories';
+import { createTestApp, type TestApp } from './utils/test-app';
+import { TcpProxy } from './utils/tcp-proxy';
+
+/** A proxy in front of the server of this URL (`redis://…` or `mongodb://…`). */
+async function startProxy(url: string | undefined): Promise<TcpProxy> {
+  const target = new URL(url as string);
+  return TcpProxy.start({ host: target.hostname, port: Number(target.port) });
+}
+
+/** Boots an app whose Redis and database traffic go through the proxies. */
+async function appBehind(
+  proxies: { redis: TcpProxy; database: TcpProxy },
+  env: Record<string, string>,
+): Promise<TestApp> {
+  const direct = {
+    redis: process.env.TEST_REDIS_BASE_URL,
+    database: process.env.TEST_MONGODB_BASE_URI,
+  };
+  process.env.TEST_REDIS_BASE_URL = `redis://127.0.0.1:${proxies.redis.port}`;
+  process.env.TEST_MONGODB_BASE_URI = `mongodb://127.0.0.1:${proxies.database.port}`;
+  try {
+    return await createTestApp({ env });
+  } finally {
+    process.env.TEST_REDIS_BASE_URL = direct.redis;
+    process.env.TEST_MONGODB_BASE_URI = direct.database;
+  }
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
+/** Runs `work` over the items, at most `limit` at a time; the results in the items' order. */
+async function inParallel<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, lane));
+  return results;
+}
+
+function midOf(event: WebhookMessagingEvent): string {
+  return (event.message as { mid: string }).mid;
+}
+
+describe('Webhook pipeline: one conversation at a time, effects applied once', () => {
+  let t: TestApp;
+  let inbox: Inbox;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    inbox = await createInbox(t);
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('stores one message and counts it once when the same DM is delivered many times at once', async () => {
+    const from = t.simulator.addUser().igsid;
+    const at = Date.now() - 10_000;
+    const dm = inboundMessage({ account: inbox.igId, from, text: 'once', timestamp: at });
+    const later = inboundMessage({ account: inbox.igId, from, text: 'newest', timestamp: at + 1 });
+    const identical = webhookBatch([{ id: inbox.igId, messaging: [dm] }]);
+    const rebatched = webhookBatch([{ id: inbox.igId, messaging: [later, dm] }]);
+    const deliveries = shuffled([
+      ...Array.from({ length: 30 }, () => identical),
+      ...Array.from({ length: 10 }, () => rebatched),
+    ]);
+    const answers = await Promise.all(deliveries.map((body) => t.simulator.deliverWebhook(body)));
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    await drainInbox(t);
+
+    expect(await countDocs(t, 'messages', { messageId: midOf(dm) })).toBe(1);
+    expect(await countDocs(t, 'messages', { senderId: from })).toBe(2);
+    const conversations = await rawDocs(t, 'conversations', { igUserId: from });
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]).toMatchObject({ unreadCount: 2, lastMessage: 'newest' });
+  });
+
+  it('applies a stored message to its conversation once, however often it is applied', async () => {
+    const from = t.simulator.addUser().igsid;
+    const at = Date.now() - 5000;
+    await t.simulator.deliverWebhook(
+      webhookBatch([
+        {
+          id: inbox.igId,
+          messaging: [inboundMessage({ account: inbox.igId, from, text: 'first', timestamp: at })],
+        },
+      ]),
+    );
+    await drainInbox(t);
+    const [conversation] = await rawDocs(t, 'conversations', { igUserId: from });
+    const repository = t.app.get(ConversationsRepository);
+    const activity = {
+      timestamp: new Date(at + 1),
+      messageId: 'm-retried',
+      preview: 'again',
+      inbound: true,
+    };
+    const scope = systemScope('test of a retried apply');
+    await repository.applyMessage(scope, conversation._id, activity);
+    await repository.applyMessage(scope, conversation._id, activity);
+    const older = { ...activity, timestamp: new Date(at - 1), messageId: 'm-older' };
+    await repository.applyMessage(scope, conversation._id, older);
+    await repository.applyMessage(scope, conversation._id, older);
+
+    const [after] = await rawDocs(t, 'conversations', { igUserId: from });
+    expect(after).toMatchObject({ unreadCount: 3, lastMessage: 'again' });
+  });
+});
+
+describe('Webhook pipeline on two instances sharing one database and one Redis', () => {
+  it('counts exactly in 30 conversations whose deliveries are split between the instances', async () => {
+    const first = await createTestApp();
+    const second = await createTestApp({ databaseName: first.databaseName });
+    try {
+      const inbox = await createInbox(first);
+      second.simulator.addAccount(inbox.account.sim);
+      const participants = Array.from({ length: 30 }, () => {
+        const participant = first.simulator.addUser();
+        second.simulator.addUser(participant);
+        return participant;
+      });
+      const base = Date.now() - 60_000;
+      const events = participants.flatMap((participant, p) =>
+        [0, 1, 2, 3].map((n) =>
+          inboundMessage({
+            account: inbox.igId,
+            from: participant.igsid,
+            text: `message ${n} of ${p}`,
+            timestamp: base + n * 1000 + p,
+          }),
+        ),
+      );
+      // Every message reaches both instances (Meta retrying through another one), in random order.
+      const deliveries = shuffled(
+        events.flatMap((event) => [first, second].map((app) => ({ app, event }))),
+      );
+      // Up to 16 deliveries in flight at a time, as Meta spreads its deliveries.
+      const answers = await inParallel(deliveries, 16, ({ app, event }) =>
+        app.simulator.deliverWebhook(webhookBatch([{ id: inbox.igId, messaging: [event] }])),
+      );
+      expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+      await Promise.all([drainInbox(first), drainInbox(second)]);
+
+      const ids = participants.map((participant) => participant.igsid);
+      const conversations = await rawDocs(first, 'conversations', { igUserId: { $in: ids } });
+      expect(conversations).toHaveLength(30);
+      const wrong = conversations.filter((conversation) => {
+        const p = ids.indexOf(conversation.igUserId as string);
+        return conversation.unreadCount !== 4 || conversation.lastMessage !== `message 3 of ${p}`;
+      });
+      expect(wrong).toEqual([]);
+      expect(await countDocs(first, 'messages', { senderId: { $in: ids } })).toBe(120);
+      expect(await countDocs(first, 'webhook_inbox', { status: { $ne: 'done' } })).toBe(0);
+    } finally {
+      await second.close({ keepDatabase: true });
+      await first.close();
+    }
+  });
+});
+
+describe('Webhook pipeline when Redis or the database is cut off', () => {
+  let redis: TcpProxy;
+  let database: TcpProxy;
+  let t: TestApp;
+  let inbox: Inbox;
+
+  beforeAll(async () => {
+    redis = await startProxy(process.env.TEST_REDIS_BASE_URL);
+    database = await startProxy(process.env.TEST_MONGODB_BASE_URI);
+    t = await appBehind(
+      { redis, database },
+      {
+        WEBHOOK_STORE_TIMEOUT_MS: '1000',
+        WEBHOOK_SWEEP_GRACE_MS: '500',
+        WEBHOOK_SWEEP_INTERVAL_MS: '1000',
+      },
+    );
+    inbox = await createInbox(t);
+  });
+
+  afterAll(async () => {
+    redis.resume();
+    database.resume();
+    await t.close();
+    await redis.stop();
+    await database.stop();
+  });
+
+  function delivery(from: string, text: string) {
+    return webhookBatch([
+      { id: inbox.igId, messaging: [inboundMessage({ account: inbox.igId, from, text })] },
+    ]);
+  }
+
+  it('acknowledges while Redis is unreachable, and the sweep applies what was stored once it is back', async () => {
+    const from = t.simulator.addUser().igsid;
+    const done = await countDocs(t, 'webhook_inbox', { status: 'done' });
+    redis.pause();
+    const started = Date.now();
+    const answer = await t.simulator.deliverWebhook(delivery(from, 'while Redis was away'));
+    const took = Date.now() - started;
+    await sleep(500);
+    redis.resume();
+
+    expect(answer).toEqual({ status: 200, body: 'EVENT_RECEIVED' });
+    expect(took).toBeLessThan(5000);
+    await waitFor(async () => (await countDocs(t, 'webhook_inbox', { status: 'done' })) > done, {
+      timeoutMs: 20_000,
+      what: 'the swept entry to be applied',
+    });
+    const stored = await rawDocs(t, 'messages', { senderId: from });
+    expect(stored).toEqual([expect.objectContaining({ text: 'while Redis was away' })]);
+    const [conversation] = await rawDocs(t, 'conversations', { igUserId: from });
+    expect(conversation).toMatchObject({ unreadCount: 1, lastMessage: 'while Redis was away' });
+  });
+
+  it('answers 503 within seconds while the database is unreachable, and 200 again after', async () => {
+    const from = t.simulator.addUser().igsid;
+    database.pause();
+    const started = Date.now();
+    const refused = await t.simulator.deliverWebhook(delivery(from, 'during the outage'));
+    const took = Date.now() - started;
+    database.resume();
+
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body).error.code).toBe(503);
+    expect(took).toBeLessThan(5000);
+    const again = await t.simulator.deliverWebhook(delivery(from, 'after the outage'));
+    expect(again).toEqual({ status: 200, body: 'EVENT_RECEIVED' });
+    await drainInbox(t);
+    const texts = (await rawDocs(t, 'messages', { senderId: from })).map((m) => m.text as string);
+    expect(texts).toContain('after the outage');
+    expect(await countDocs(t, 'messages', { senderId: from, text: 'after the outage' })).toBe(1);
+  });
+});
