@@ -168,3 +168,38 @@ export function runLoad(options: LoadOptions): Promise<LoadSample> {
     });
   });
 }
+
+/**
+ * The same load spread evenly over several servers of one system (instances behind a load
+ * balancer): `connections` in all, each server getting its share, all running at once.
+ */
+export async function runLoadAcross(
+  baseUrls: string[],
+  options: Omit<LoadOptions, 'baseUrl'>,
+): Promise<LoadSample> {
+  const share = (i: number) =>
+    Math.floor(options.connections / baseUrls.length) +
+    (i < options.connections % baseUrls.length ? 1 : 0);
+  const samples = await Promise.all(
+    baseUrls.map((baseUrl, i) =>
+      runLoad({ ...options, baseUrl, connections: Math.max(1, share(i)) }),
+    ),
+  );
+  const statusCodes: Record<string, number> = {};
+  for (const sample of samples) {
+    for (const [code, count] of Object.entries(sample.statusCodes)) {
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    }
+  }
+  const sum = (field: 'ok' | 'non2xx' | 'errors' | 'timeouts') =>
+    samples.reduce((total, sample) => total + sample[field], 0);
+  return {
+    ok: sum('ok'),
+    non2xx: sum('non2xx'),
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    durationSec: Math.max(...samples.map((sample) => sample.durationSec)),
+    statusCodes,
+    latencies: samples.flatMap((sample) => sample.latencies),
+  };
+}

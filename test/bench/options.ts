@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { rawEnv } from '../../src/config/env';
 
-export const SCENARIOS = ['webhook', 'messages', 'inbox', 'send', 'login'] as const;
+export const SCENARIOS = ['webhook', 'cluster', 'messages', 'inbox', 'send', 'login'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface DataSizes {
@@ -86,6 +86,7 @@ that cannot push filters down (the embedded FerretDB) ${SCAN_BOUND_SIZES.users}/
   --timeout S             request timeout (default 30)
   --drain-timeout S       wait for ingested webhooks to become queryable (default 60, quick 20)
   --scenarios a,b         subset of ${SCENARIOS.join(',')}
+                          (cluster: the webhook scenario on three API processes, one database and one Redis)
   --bcrypt-cost N         BCRYPT_COST of the API and of the seeded hashes (default BCRYPT_COST or 10)
   --round-trip-samples N  requests counted for the database round trips (default 30, quick 10)
   --db-url URL            use this MongoDB server (no database name) instead of the embedded one;

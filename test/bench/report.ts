@@ -23,6 +23,8 @@ export interface TargetResult {
 
 export interface ScenarioResults {
   webhook?: { api: WebhookResult; baseline: WebhookResult };
+  /** The webhook scenario with the load spread over several API processes on one database. */
+  cluster?: { api: WebhookResult; instances: number };
   messages?: { api: LoadResult; baseline: LoadResult };
   inbox?: { api: LoadResult; baseline: LoadResult };
   send?: { api: LoadResult };
@@ -33,6 +35,15 @@ export interface RoundTripResults {
   webhookMessage?: RoundTrips & { drained: boolean };
   messagePage?: RoundTrips;
   inboxPage?: RoundTrips;
+}
+
+/** The several-instance webhook scenario as ratios to one instance and to the baseline. */
+export interface ClusterRatios {
+  instances: number;
+  ackedToOneInstance: number | null;
+  ackedToBaseline: number | null;
+  endToEndToOneInstance: number | null;
+  endToEndToBaseline: number | null;
 }
 
 export interface BenchReport {
@@ -72,6 +83,7 @@ export interface BenchReport {
   };
   baselineServer: { peakRssBytes: number | null };
   scenarios: ScenarioResults;
+  clusterRatios: ClusterRatios | null;
   roundTrips: RoundTripResults;
   targets: TargetResult[];
   notes: string[];
@@ -88,6 +100,25 @@ function atLeast(measured: number | null, limit: number): boolean | null {
 
 function atMost(measured: number | null, limit: number): boolean | null {
   return measured === null ? null : measured <= limit;
+}
+
+export function clusterRatios(scenarios: ScenarioResults): ClusterRatios | null {
+  const cluster = scenarios.cluster;
+  if (!cluster) return null;
+  const single = scenarios.webhook;
+  return {
+    instances: cluster.instances,
+    ackedToOneInstance: ratio(cluster.api.deliveries.rps, single?.api.deliveries.rps),
+    ackedToBaseline: ratio(cluster.api.deliveries.rps, single?.baseline.deliveries.rps),
+    endToEndToOneInstance: ratio(
+      cluster.api.endToEndMessagesPerSec,
+      single?.api.endToEndMessagesPerSec,
+    ),
+    endToEndToBaseline: ratio(
+      cluster.api.endToEndMessagesPerSec,
+      single?.baseline.endToEndMessagesPerSec,
+    ),
+  };
 }
 
 export function evaluateTargets(
@@ -255,6 +286,46 @@ export function renderReport(report: BenchReport): string {
       ),
     );
   }
+  const clusterTable: string[] = [];
+  const cluster = scenarios.cluster;
+  const ratios = report.clusterRatios;
+  if (cluster && ratios) {
+    const single = scenarios.webhook;
+    clusterTable.push(
+      '',
+      table(
+        [
+          `Webhook on ${cluster.instances} API processes`,
+          `${cluster.instances} instances`,
+          '1 instance',
+          'ratio to 1',
+          'baseline',
+          'ratio to baseline',
+        ],
+        [
+          [
+            'deliveries acked req/s',
+            fixed(cluster.api.deliveries.rps),
+            fixed(single?.api.deliveries.rps),
+            fixed(ratios.ackedToOneInstance, 2),
+            fixed(single?.baseline.deliveries.rps),
+            fixed(ratios.ackedToBaseline, 2),
+          ],
+          [
+            `messages end-to-end/s${cluster.api.drained ? '' : ' (not drained: lower bound)'}`,
+            fixed(cluster.api.endToEndMessagesPerSec),
+            fixed(single?.api.endToEndMessagesPerSec),
+            fixed(ratios.endToEndToOneInstance, 2),
+            fixed(single?.baseline.endToEndMessagesPerSec),
+            fixed(ratios.endToEndToBaseline, 2),
+          ],
+        ],
+      ),
+      `  ${cluster.api.ackedMessages} messages in ${fixed(cluster.api.endToEndSec)} s; ` +
+        `ack p50 / p99 ${fixed(cluster.api.deliveries.latencyMs.p50)} / ${fixed(cluster.api.deliveries.latencyMs.p99)} ms; ` +
+        `failures ${failures(cluster.api.deliveries)}`,
+    );
+  }
   const trips: [string, RoundTrips][] = [];
   for (const [label, value] of [
     ['per webhook message', roundTrips.webhookMessage],
@@ -284,6 +355,7 @@ export function renderReport(report: BenchReport): string {
       ],
       rows,
     ),
+    ...clusterTable,
     '',
     table(
       ['Database round trips of the API', 'per unit', 'as counted', 'samples'],

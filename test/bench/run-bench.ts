@@ -16,6 +16,7 @@ import { startEmbeddedDatabase } from '../../src/database/embedded-database';
 import { startEmbeddedRedis } from '../../src/redis/embedded-redis';
 import { freePort } from '../../src/embedded/child-processes';
 import { MetaSimulator } from '../../src/meta-simulator';
+import { ApiProcesses } from '../cluster/api-processes';
 import { combineBcryptLimits, measureBcryptLimit } from './bcrypt-limit';
 import {
   COMMAND_COUNTS_REQUEST,
@@ -39,6 +40,7 @@ import {
   type ManagedChild,
 } from './processes';
 import {
+  clusterRatios,
   evaluateTargets,
   renderReport,
   type BenchReport,
@@ -79,6 +81,8 @@ const PROBE_DATABASE = 'igdm_bench_probe';
 const SHAPE_DATABASE = 'igdm_bench_shape';
 /** High enough that the login scenario measures logins, not the credential-route throttler. */
 const AUTH_THROTTLE_LIMIT = '1000000';
+/** API processes of the cluster webhook scenario (the measured API and its replicas). */
+const CLUSTER_INSTANCES = 3;
 const INHERITED_API_KEYS = [
   'WEBHOOK_BATCH_SIZE',
   'WEBHOOK_POLL_INTERVAL_MS',
@@ -562,6 +566,32 @@ async function run(options: BenchOptions, cleanup: Cleanup, argv: string[]): Pro
       }
     });
   }
+  if (selected.has('cluster')) {
+    log(
+      `Scenario: POST /v1/webhook spread over ${CLUSTER_INSTANCES} API processes on one database and one Redis`,
+    );
+    await guarded('cluster webhook scenario', async () => {
+      const replicas = await ApiProcesses.start(CLUSTER_INSTANCES - 1, apiEnv);
+      cleanup.add('API replicas', () => replicas.stop());
+      try {
+        apiRss.start('cluster');
+        const ours = await measureWebhook(
+          { ...apiSystem, replicas: replicas.baseUrls },
+          traffic(),
+          settings,
+          options.drainTimeout,
+        );
+        scenarios.cluster = { api: ours, instances: CLUSTER_INSTANCES };
+        if (!ours.drained) {
+          notes.push(
+            `${CLUSTER_INSTANCES} API processes had not made every acknowledged webhook message queryable ${options.drainTimeout} s after the load ended; their end-to-end rate is a lower bound.`,
+          );
+        }
+      } finally {
+        await replicas.stop();
+      }
+    });
+  }
   assertAlive([api, baseline]);
 
   for (const [name, pair] of Object.entries(scenarios) as [string, Record<string, unknown>][]) {
@@ -627,6 +657,7 @@ async function run(options: BenchOptions, cleanup: Cleanup, argv: string[]): Pro
     },
     baselineServer: { peakRssBytes: baselineRss.overallPeak() ?? null },
     scenarios,
+    clusterRatios: clusterRatios(scenarios),
     roundTrips,
     targets: evaluateTargets(scenarios, roundTrips),
     notes,

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandCounts } from './command-counter-protocol';
 import {
   runLoad,
+  runLoadAcross,
   sendOnce,
   summarize,
   type ConnectionContext,
@@ -23,6 +24,8 @@ export interface LoadSettings {
 export interface SystemUnderTest {
   name: 'api' | 'baseline';
   baseUrl: string;
+  /** Further instances of the same system (same database); webhook load is spread over all. */
+  replicas?: string[];
   db: Db;
 }
 
@@ -176,8 +179,9 @@ export interface WebhookResult {
 }
 
 /**
- * Signed deliveries under closed-loop load; then waits until every acknowledged message is
- * in the messages collection. The warm-up's messages are waited for before measuring.
+ * Signed deliveries under closed-loop load (spread over the system's instances); then waits
+ * until every acknowledged message is in the messages collection. The warm-up's messages are
+ * waited for before measuring.
  */
 export async function measureWebhook(
   system: SystemUnderTest,
@@ -200,8 +204,8 @@ export async function measureWebhook(
   const onResponse = (status: number, context: ConnectionContext) => {
     if (status >= 200 && status < 300) acked += Number(context.tag ?? 0);
   };
+  const baseUrls = [system.baseUrl, ...(system.replicas ?? [])];
   const common = {
-    baseUrl: system.baseUrl,
     connections: settings.connections,
     timeoutSec: settings.timeoutSec,
     next,
@@ -213,7 +217,7 @@ export async function measureWebhook(
     onResponse(status, context);
   };
   const before = await countMessages(system.db);
-  await runLoad({ ...common, durationSec: settings.warmupSec });
+  await runLoadAcross(baseUrls, { ...common, durationSec: settings.warmupSec });
   await settleDelivery();
   const warmupAcked = acked;
   await waitForMessages(system.db, before + warmupAcked, Date.now() + drainTimeoutSec * 1000);
@@ -221,7 +225,9 @@ export async function measureWebhook(
   const startCount = await countMessages(system.db);
   const commandsBefore = await counts?.();
   const started = Date.now();
-  const deliveries = summarize([await runLoad({ ...common, durationSec: settings.durationSec })]);
+  const deliveries = summarize([
+    await runLoadAcross(baseUrls, { ...common, durationSec: settings.durationSec }),
+  ]);
   await settleDelivery();
   const measuredAcked = acked;
   const expected = before + warmupAcked + measuredAcked;
