@@ -1,5 +1,7 @@
+import { Queue, QueueEvents } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
+import { QUEUES } from '../../src/queue/queue-names';
 import { Cluster } from './cluster';
 
 /**
@@ -10,12 +12,21 @@ const THROTTLE_LIMIT = 10;
 const CONTENT_TYPES = { jpg: 'image/jpeg', png: 'image/png', gif: 'image/gif' };
 /** A change that must be seen at once reaches every instance within this bound. */
 const PROPAGATION_BOUND_MS = 1000;
+/** The period of every scheduled maintenance task here, and how many periods are watched. */
+const SCHEDULE_PERIOD_MS = 1000;
+const WATCHED_PERIODS = 6;
 
 let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = await Cluster.start({
-    env: { AUTH_THROTTLE_LIMIT: String(THROTTLE_LIMIT), AUTH_THROTTLE_TTL_SECONDS: '600' },
+    env: {
+      AUTH_THROTTLE_LIMIT: String(THROTTLE_LIMIT),
+      AUTH_THROTTLE_TTL_SECONDS: '600',
+      META_TOKEN_REFRESH_INTERVAL_MS: String(SCHEDULE_PERIOD_MS),
+      AUTH_TOKEN_PURGE_INTERVAL_MS: String(SCHEDULE_PERIOD_MS),
+      WEBHOOK_SWEEP_INTERVAL_MS: String(SCHEDULE_PERIOD_MS),
+    },
   });
 }, 180_000);
 
@@ -124,6 +135,42 @@ describe('State shared by three API processes', () => {
       expect(served.status).toBe(200);
       expect(served.headers.get('content-type')).toBe(CONTENT_TYPES[format]);
       expect(Buffer.from(await served.arrayBuffer()).equals(stored)).toBe(true);
+    }
+  });
+
+  it('runs each scheduled maintenance job once per period in the whole deployment', async () => {
+    const connection = { url: cluster.redis.url };
+    // The product's BullMQ keys live under its Redis prefix (REDIS_PREFIX), then `bull`.
+    const prefix = `${cluster.databaseName}:bull`;
+    const queue = new Queue(QUEUES.maintenance, { connection, prefix });
+    const events = new QueueEvents(QUEUES.maintenance, { connection, prefix });
+    try {
+      await events.waitUntilReady();
+      const schedulers = (await queue.getJobSchedulers()).filter(
+        (scheduler) => scheduler.every === SCHEDULE_PERIOD_MS,
+      );
+      expect(schedulers.length).toBeGreaterThanOrEqual(3);
+      // BullMQ names the job of each period `repeat:<scheduler id>:<due time>`.
+      const runs = new Map<string, number[]>();
+      events.on('completed', ({ jobId }) => {
+        const match = /^repeat:(.+):(\d+)$/.exec(jobId);
+        if (match) runs.set(match[1], [...(runs.get(match[1]) ?? []), Number(match[2])]);
+      });
+      await sleep(SCHEDULE_PERIOD_MS * WATCHED_PERIODS);
+      for (const scheduler of schedulers) {
+        const due = runs.get(scheduler.key) ?? [];
+        expect({ scheduler: scheduler.key, ran: due.length > 0 }).toEqual({
+          scheduler: scheduler.key,
+          ran: true,
+        });
+        expect(due.length).toBeLessThanOrEqual(WATCHED_PERIODS + 1);
+        const sorted = [...due].sort((a, b) => a - b);
+        const gaps = sorted.slice(1).map((time, i) => time - sorted[i]);
+        expect(gaps.filter((gap) => gap < SCHEDULE_PERIOD_MS)).toEqual([]);
+      }
+    } finally {
+      await events.close();
+      await queue.close();
     }
   });
 });
