@@ -1,10 +1,14 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inboundMessage, webhookBatch, type WebhookMessagingEvent } from '../src/meta-simulator';
 import { ConversationsRepository } from '../src/conversations/conversations.repository';
 import { systemScope } from '../src/common/scope/owner-scope';
+import { QUEUES } from '../src/queue/queue-names';
 import {
   countDocs,
   createInbox,
+  deliver,
   drainInbox,
   rawDocs,
   waitFor,
@@ -183,6 +187,44 @@ describe('Webhook pipeline on two instances sharing one database and one Redis',
     } finally {
       await second.close({ keepDatabase: true });
       await first.close();
+    }
+  });
+});
+
+describe('Webhook pipeline after Redis lost its jobs', () => {
+  it('applies entries whose job was lost: the sweep enqueues their conversation again', async () => {
+    const first = await createTestApp({ env: { PROCESS_ROLE: 'api' } });
+    let second: TestApp | undefined;
+    try {
+      const inbox = await createInbox(first);
+      const from = first.simulator.addUser().igsid;
+      const text = 'kept in the inbox';
+      await deliver(first, [
+        { id: inbox.igId, messaging: [inboundMessage({ account: inbox.igId, from, text })] },
+      ]);
+      const queue = first.app.get<Queue>(getQueueToken(QUEUES.inbox));
+      expect(await queue.getWaitingCount()).toBe(1);
+      // Redis restarted empty: the job is gone, the entry waits in the database.
+      await queue.obliterate({ force: true });
+      expect(await queue.getWaitingCount()).toBe(0);
+      await first.close({ keepDatabase: true });
+
+      second = await createTestApp({
+        databaseName: first.databaseName,
+        env: { WEBHOOK_SWEEP_GRACE_MS: '0', WEBHOOK_SWEEP_INTERVAL_MS: '1000' },
+      });
+      const restarted = second;
+      await waitFor(
+        async () => (await countDocs(restarted, 'webhook_inbox', { status: 'done' })) === 1,
+        { timeoutMs: 20_000, what: 'the swept entry to be applied' },
+      );
+      expect(await rawDocs(restarted, 'messages', { senderId: from })).toEqual([
+        expect.objectContaining({ text }),
+      ]);
+      const [conversation] = await rawDocs(restarted, 'conversations', { igUserId: from });
+      expect(conversation).toMatchObject({ unreadCount: 1, lastMessage: text });
+    } finally {
+      await second?.close();
     }
   });
 });

@@ -1,0 +1,120 @@
+import { Types } from 'mongoose';
+import type { ConversationActivity } from '../conversations/conversations.repository';
+import type { ConversationsService } from '../conversations/conversations.service';
+import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
+import { MessageIngestionService } from './message-ingestion.service';
+import type { MessagesRepository, NewMessage } from './messages.repository';
+import type { MessageEvent } from './messaging-events';
+
+const account: InstagramAccountRef = {
+  id: new Types.ObjectId().toHexString(),
+  userId: new Types.ObjectId().toHexString(),
+  connectionType: 'instagram',
+  instagramBusinessId: '17841400000000001',
+  username: 'shop',
+  isActive: true,
+  reconnectRequired: false,
+};
+
+function dm(mid: string, timestamp: number): MessageEvent {
+  return {
+    kind: 'message',
+    direction: 'inbound',
+    accountMetaId: account.instagramBusinessId,
+    participantId: '6100000000000001',
+    timestamp: new Date(timestamp),
+    messageId: mid,
+    content: { text: mid, attachments: [], replyTo: null, metadata: {}, unsupported: false },
+  };
+}
+
+/**
+ * In-memory messages (unique mid, the effects mark) and one conversation that applies a message
+ * only when it is not the last one applied, as the repositories do; `failOnce` makes one step
+ * fail once, as a worker dying there would.
+ */
+function setup(failOnce: 'apply' | 'clear') {
+  const stored = new Map<string, { effectsPending?: boolean }>();
+  const conversation = {
+    _id: new Types.ObjectId(),
+    instagramAccount: new Types.ObjectId(account.id),
+    owner: new Types.ObjectId(account.userId),
+    unreadCount: 0,
+    lastAppliedMessageId: null as string | null,
+  };
+  let failed = false;
+  const failHere = (step: 'apply' | 'clear') => {
+    if (step !== failOnce || failed) return;
+    failed = true;
+    throw new Error(`worker died at ${step}`);
+  };
+  const messages = {
+    insertIfNew: jest.fn((_scope: unknown, message: NewMessage) => {
+      if (stored.has(message.messageId)) return Promise.resolve(false);
+      stored.set(message.messageId, { effectsPending: message.effectsPending });
+      return Promise.resolve(true);
+    }),
+    hasPendingEffects: jest.fn((_scope: unknown, _account: string, mid: string) =>
+      Promise.resolve(stored.get(mid)?.effectsPending === true),
+    ),
+    clearPendingEffects: jest.fn((_scope: unknown, _account: string, mid: string) => {
+      failHere('clear');
+      stored.set(mid, {});
+      return Promise.resolve();
+    }),
+  };
+  const conversations = {
+    ensureConversation: jest.fn().mockResolvedValue(conversation),
+    applyMessage: jest.fn((_conversation: unknown, activity: ConversationActivity) => {
+      failHere('apply');
+      if (conversation.lastAppliedMessageId !== activity.messageId) {
+        conversation.lastAppliedMessageId = activity.messageId;
+        if (activity.inbound) conversation.unreadCount++;
+      }
+      return Promise.resolve();
+    }),
+    refreshProfileIfStale: jest.fn(),
+  };
+  const ingestion = new MessageIngestionService(
+    messages as unknown as MessagesRepository,
+    conversations as unknown as ConversationsService,
+  );
+  return { ingestion, conversation, stored, conversations };
+}
+
+describe('MessageIngestionService: insert, then apply', () => {
+  it('counts a message once when its update is retried after the attempt failed before applying it', async () => {
+    const { ingestion, conversation, conversations } = setup('apply');
+    const event = dm('m-1', 1000);
+    await expect(ingestion.ingest(account, event)).rejects.toThrow(/died at apply/);
+    expect(conversation.unreadCount).toBe(0);
+
+    await expect(ingestion.ingest(account, event)).resolves.toBe(false);
+    expect(conversation.unreadCount).toBe(1);
+    await ingestion.ingest(account, event);
+    expect(conversation.unreadCount).toBe(1);
+    expect(conversations.applyMessage).toHaveBeenCalledTimes(2);
+  });
+
+  it('counts a message once when the attempt failed after applying it but before clearing the mark', async () => {
+    const { ingestion, conversation, stored } = setup('clear');
+    const event = dm('m-1', 1000);
+    await expect(ingestion.ingest(account, event)).rejects.toThrow(/died at clear/);
+    expect(conversation.unreadCount).toBe(1);
+
+    await ingestion.ingest(account, event);
+    await ingestion.ingest(account, event);
+    expect(conversation.unreadCount).toBe(1);
+    expect(stored.get('m-1')).toEqual({});
+  });
+
+  it('applies nothing for a redelivered message whose effects were applied', async () => {
+    const { ingestion, conversation, conversations } = setup('clear');
+    await expect(ingestion.ingest(account, dm('m-1', 1000))).rejects.toThrow();
+    await ingestion.ingest(account, dm('m-1', 1000));
+    await expect(ingestion.ingest(account, dm('m-2', 2000))).resolves.toBe(true);
+    await ingestion.ingest(account, dm('m-1', 1000));
+    expect(conversation.unreadCount).toBe(2);
+    expect(conversations.applyMessage).toHaveBeenCalledTimes(3);
+  });
+});
