@@ -16,7 +16,12 @@ export interface MetaConfig {
   maxRetries: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
+  /** Send API calls per second and account for text (and sender actions, images, files). */
   sendRatePerSecond: number;
+  /** Send API calls per second and account for audio and video. */
+  sendMediaRatePerSecond: number;
+  /** Longest wait for our own outbound pacing; beyond it the call fails with 429. */
+  pacingMaxWaitMs: number;
   profileCacheSeconds: number;
   /** How often Instagram Login tokens close to expiry are refreshed (once per period per cluster). */
   tokenRefreshIntervalMs: number;
@@ -39,6 +44,8 @@ export function loadMetaConfig(): MetaConfig {
     retryBaseDelayMs: env.int('META_RETRY_BASE_DELAY_MS', 500, { min: 0 }),
     retryMaxDelayMs: env.int('META_RETRY_MAX_DELAY_MS', 30_000, { min: 0 }),
     sendRatePerSecond: env.int('META_SEND_RATE_PER_SECOND', 100, { min: 1 }),
+    sendMediaRatePerSecond: env.int('META_SEND_MEDIA_RATE_PER_SECOND', 10, { min: 1 }),
+    pacingMaxWaitMs: env.int('META_PACING_MAX_WAIT_MS', 2000, { min: 0 }),
     profileCacheSeconds: env.int('META_PROFILE_CACHE_SECONDS', 60, { min: 0 }),
     tokenRefreshIntervalMs: env.int('META_TOKEN_REFRESH_INTERVAL_MS', 24 * 60 * 60 * 1000, {
       min: 1000,

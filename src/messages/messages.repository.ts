@@ -157,6 +157,13 @@ export class MessagesRepository extends OwnedDataRepository {
       .exec();
   }
 
+  /** Deletes messages of a send that never went out (still pending). */
+  async deleteUnsent(scope: OwnerScope, ids: MessageId[]): Promise<void> {
+    await this.model
+      .deleteMany({ ...this.ownerFilter(scope), _id: { $in: ids }, status: 'pending' })
+      .exec();
+  }
+
   /** Marks the message unsent by the user; returns it as it was, or null when absent or already deleted. */
   markDeleted(
     scope: OwnerScope,

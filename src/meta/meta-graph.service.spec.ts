@@ -7,6 +7,7 @@ import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { MetaSimulator, type SimAccount } from '../meta-simulator';
 import { MetaApiError } from './meta-api.error';
 import { MetricsService } from '../metrics/metrics.service';
+import { Pacer } from '../redis/pacer';
 import { MetaGraphService } from './meta-graph.service';
 import { WEBHOOK_FIELDS, type MetaCredentials } from './meta.types';
 
@@ -39,6 +40,8 @@ describe('MetaGraphService', () => {
       retryBaseDelayMs: 1,
       retryMaxDelayMs: 10,
       sendRatePerSecond: 1000,
+      sendMediaRatePerSecond: 1000,
+      pacingMaxWaitMs: 2000,
       profileCacheSeconds: 60,
       tokenRefreshIntervalMs: 86_400_000,
       humanAgentEnabled: true,
@@ -46,7 +49,13 @@ describe('MetaGraphService', () => {
     };
     const moduleRef = await Test.createTestingModule({
       imports: [HttpModule],
-      providers: [MetaGraphService, MetricsService, { provide: metaConfig.KEY, useValue: config }],
+      providers: [
+        MetaGraphService,
+        MetricsService,
+        { provide: metaConfig.KEY, useValue: config },
+        // Pacing lives in Redis (tested through the API); these calls are never held back.
+        { provide: Pacer, useValue: { acquire: () => Promise.resolve(0) } },
+      ],
     }).compile();
     return moduleRef.get(MetaGraphService);
   }

@@ -7,6 +7,7 @@ import { firstValueFrom } from 'rxjs';
 import { ValidationError } from '../common/errors';
 import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { MetricsService } from '../metrics/metrics.service';
+import { PaceExceededError, Pacer, type Pace } from '../redis/pacer';
 import { MetaApiError, toMetaApiError } from './meta-api.error';
 import {
   requireSuccess,
@@ -28,7 +29,7 @@ import {
   type SendMessageResult,
   type SenderAction,
 } from './meta.types';
-import { RateLimiter } from './rate-limiter';
+import { MetaPaceExceededError } from './meta-pace.error';
 
 /** Longest message text the Send API accepts, in UTF-8 bytes. */
 export const MAX_MESSAGE_TEXT_BYTES = 1000;
@@ -46,7 +47,8 @@ const ACCOUNT_FIELDS = [
 const MEDIA_FIELDS = 'id,caption,media_type,media_url,thumbnail_url,permalink,timestamp';
 const USER_PROFILE_FIELDS =
   'name,username,profile_pic,follower_count,is_user_follow_business,is_business_follow_user,is_verified_user';
-type Pacing = 'send';
+/** Meta's Send API limits per account: one for audio and video, one for everything else. */
+type Pacing = 'send-text' | 'send-media';
 
 interface GraphCall {
   method: 'GET' | 'POST' | 'DELETE';
@@ -75,22 +77,25 @@ interface CallIdentity {
 /**
  * The only code that talks to the Meta Graph API. Sends the token in the
  * Authorization header (never in URLs or logs), signs calls with
- * `appsecret_proof`, paces sends per account, retries transient failures with
- * exponential backoff and full jitter, and turns every failure into a
- * {@link MetaApiError}.
+ * `appsecret_proof`, paces sends per account across every instance (failing with
+ * {@link MetaPaceExceededError} rather than waiting longer than `META_PACING_MAX_WAIT_MS`),
+ * retries transient failures with exponential backoff and full jitter, and turns every Meta
+ * failure into a {@link MetaApiError}.
  */
 @Injectable()
 export class MetaGraphService {
   private readonly logger = new Logger(MetaGraphService.name);
-  private readonly limiters: Record<Pacing, RateLimiter>;
+  private readonly paces: Record<Pacing, Pace>;
 
   constructor(
     private readonly http: HttpService,
     @Inject(metaConfig.KEY) private readonly config: MetaConfig,
     private readonly metrics: MetricsService,
+    private readonly pacer: Pacer,
   ) {
-    this.limiters = {
-      send: new RateLimiter(config.sendRatePerSecond),
+    this.paces = {
+      'send-text': { limit: config.sendRatePerSecond, periodMs: 1000 },
+      'send-media': { limit: config.sendMediaRatePerSecond, periodMs: 1000 },
     };
   }
 
@@ -134,7 +139,7 @@ export class MetaGraphService {
       method: 'POST',
       path: `/${segment(messagingNode(creds))}/messages`,
       data: buildSendBody(input),
-      pacing: 'send',
+      pacing: isAudioOrVideo(input) ? 'send-media' : 'send-text',
       idempotent: false,
     });
     return toSendResult(body, input.recipientId);
@@ -150,7 +155,7 @@ export class MetaGraphService {
       method: 'POST',
       path: `/${segment(messagingNode(creds))}/messages`,
       data: { recipient: { id: recipientId }, sender_action: action },
-      pacing: 'send',
+      pacing: 'send-text',
     });
   }
 
@@ -194,7 +199,7 @@ export class MetaGraphService {
     const endpoint = endpointPattern(call);
     for (let attempt = 0; ; attempt++) {
       if (call.pacing && identity.pacingKey !== undefined) {
-        await this.limiters[call.pacing].acquire(identity.pacingKey);
+        await this.pace(call.pacing, identity.pacingKey);
       }
       const startedAt = performance.now();
       try {
@@ -203,7 +208,7 @@ export class MetaGraphService {
         this.metrics.metaCall(endpoint, 'ok', performance.now() - startedAt);
         return response.data;
       } catch (caught) {
-        const error = this.toError(caught, call.pacing === 'send');
+        const error = this.toError(caught, call.pacing !== undefined);
         this.metrics.metaCall(endpoint, error, performance.now() - startedAt);
         const delayMs =
           attempt < this.config.maxRetries &&
@@ -219,6 +224,20 @@ export class MetaGraphService {
         );
         await sleep(delayMs);
       }
+    }
+  }
+
+  /** Waits for the account's next slot of `pacing`, or fails when it is too far away. */
+  private async pace(pacing: Pacing, pacingKey: string): Promise<void> {
+    try {
+      await this.pacer.acquire(
+        `meta-${pacing}:${pacingKey}`,
+        this.paces[pacing],
+        this.config.pacingMaxWaitMs,
+      );
+    } catch (error) {
+      if (error instanceof PaceExceededError) throw new MetaPaceExceededError(error.waitMs);
+      throw error;
     }
   }
 
@@ -326,6 +345,10 @@ function summarize(error: MetaApiError): string {
   if (error.subcode !== undefined) parts.push(`subcode ${error.subcode}`);
   if (error.fbtraceId !== undefined) parts.push(`fbtrace_id ${error.fbtraceId}`);
   return parts.join(', ');
+}
+
+function isAudioOrVideo(input: SendMessageInput): boolean {
+  return input.attachment?.type === 'audio' || input.attachment?.type === 'video';
 }
 
 function requireRecipient(recipientId: string): void {
