@@ -5,6 +5,8 @@ import { inboundMessage, webhookBatch, type WebhookMessagingEvent } from '../src
 import { ConversationsRepository } from '../src/conversations/conversations.repository';
 import { systemScope } from '../src/common/scope/owner-scope';
 import { QUEUES } from '../src/queue/queue-names';
+import { InboxMaintenance } from '../src/webhook/inbox-maintenance';
+import { draftsFromWebhook } from '../src/webhook/webhook-payload.parser';
 import {
   countDocs,
   createInbox,
@@ -137,6 +139,46 @@ describe('Webhook pipeline: one conversation at a time, effects applied once', (
 
     const [after] = await rawDocs(t, 'conversations', { igUserId: from });
     expect(after).toMatchObject({ unreadCount: 3, lastMessage: 'again' });
+  });
+});
+
+describe('Webhook pipeline after an upgrade', () => {
+  it('applies unfinished entries stored without a conversation key once the sweep routes them', async () => {
+    const t = await createTestApp();
+    try {
+      const inbox = await createInbox(t);
+      const from = t.simulator.addUser().igsid;
+      const text = 'stored by the previous version';
+      const body = webhookBatch([
+        { id: inbox.igId, messaging: [inboundMessage({ account: inbox.igId, from, text })] },
+      ]);
+      const [draft] = draftsFromWebhook(body, Date.now()).drafts;
+      const now = new Date();
+      await t.connection.collection('webhook_inbox').insertOne({
+        dedupeKey: draft.dedupeKey,
+        kind: draft.kind,
+        accountMetaId: draft.accountMetaId,
+        status: 'processing',
+        attempts: 1,
+        lastError: null,
+        nextAttemptAt: new Date(now.getTime() + 60_000),
+        claimedAt: now,
+        processedAt: null,
+        receivedAt: now,
+        payload: draft.payload,
+        createdAt: now,
+        updatedAt: now,
+      });
+      expect(await t.app.get(InboxMaintenance).sweep()).toBe(1);
+      await drainInbox(t);
+
+      const [entry] = await rawDocs(t, 'webhook_inbox', { dedupeKey: draft.dedupeKey });
+      expect(entry).toMatchObject({ status: 'done', conversationKey: `${inbox.igId}|${from}` });
+      const [conversation] = await rawDocs(t, 'conversations', { igUserId: from });
+      expect(conversation).toMatchObject({ unreadCount: 1, lastMessage: text });
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -64,7 +64,10 @@ function setup(entries: TakenEntry[]) {
     markFailed: jest.fn().mockResolvedValue(undefined),
     hasUnprocessed: jest.fn().mockResolvedValue(false),
   };
-  const queue = { retryAt: jest.fn().mockResolvedValue(undefined) };
+  const queue = {
+    retryAt: jest.fn().mockResolvedValue(undefined),
+    enqueue: jest.fn().mockResolvedValue(undefined),
+  };
   const accounts = {
     findRefForWebhook: jest
       .fn()
@@ -183,6 +186,16 @@ describe('InboxProcessor', () => {
     await expect(run()).rejects.toBeInstanceOf(LeaseLostError);
     expect(applied).toEqual(['last-1']);
     expect(inbox.takeDue).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves a long backlog to a follow-up job of the conversation after ten batches', async () => {
+    const { run, inbox, queue, applied } = setup([]);
+    let n = 0;
+    inbox.takeDue.mockReset();
+    inbox.takeDue.mockImplementation(() => Promise.resolve([message(`m-${n++}`, NOW + n)]));
+    await run();
+    expect(applied).toHaveLength(10);
+    expect(queue.enqueue).toHaveBeenCalledWith([KEY]);
   });
 
   it('ignores the due entries of an account that is not connected without taking the lease', async () => {

@@ -28,6 +28,8 @@ import {
   type ParsedUpdate,
 } from './webhook-payload.parser';
 
+/** Batches of entries one job applies before a follow-up job of the conversation continues. */
+const BATCHES_PER_JOB = 10;
 /** Longest wait between two attempts of an entry. */
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 const UNKNOWN_ACCOUNT = 'No connected account for this Meta id (unknown or removed)';
@@ -91,10 +93,18 @@ export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap
     );
   }
 
-  /** Applies the conversation's due entries, batch after batch, until none is left. */
+  /**
+   * Applies the conversation's due entries, batch after batch, until none is left; after
+   * {@link BATCHES_PER_JOB} batches a follow-up job continues, so a long backlog neither holds
+   * a worker slot from other conversations nor delays a shutdown for long.
+   */
   private async drain(key: string, account: InstagramAccountRef, lease: Lease): Promise<void> {
-    for (;;) {
+    for (let batch = 0; ; batch++) {
       if (!lease.held()) throw new LeaseLostError(lease.name);
+      if (batch === BATCHES_PER_JOB) {
+        await this.queue.enqueue([key]);
+        return;
+      }
       const entries = await this.inbox.takeDue(key, lease.token, new Date(), this.config.batchSize);
       if (entries.length === 0) return;
       const outcomes = new Map<TakenEntry, Outcome>();

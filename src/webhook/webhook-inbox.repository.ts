@@ -15,6 +15,8 @@ export type InboxEntryId = WebhookInboxEntry['_id'];
 /** What the conversation job needs of an entry it took. */
 export type TakenEntry = Pick<WebhookInboxEntry, '_id' | 'payload' | 'attempts' | 'kind'>;
 
+export type UnroutedEntry = Pick<WebhookInboxEntry, '_id' | 'payload'>;
+
 const TAKEN_FIELDS = { payload: 1, attempts: 1, kind: 1 } as const;
 
 /** Entries not applied yet: waiting, or taken by a job that may have died. */
@@ -204,6 +206,38 @@ export class WebhookInboxRepository {
       })
       .exec();
     return keys.filter((key): key is string => typeof key === 'string');
+  }
+
+  /**
+   * Unfinished entries stored without a conversation key (by a version that had none), for the
+   * sweep to route.
+   */
+  findUnrouted(limit: number): Promise<UnroutedEntry[]> {
+    return this.model
+      .find({ status: { $in: UNFINISHED }, conversationKey: null }, { payload: 1 })
+      .limit(limit)
+      .lean<UnroutedEntry[]>()
+      .exec();
+  }
+
+  /** Gives an unrouted entry its conversation, due at once. */
+  async route(id: InboxEntryId, conversationKey: string, eventAt: Date, now: Date): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: id, conversationKey: null },
+        { $set: { conversationKey, eventAt, nextAttemptAt: now } },
+      )
+      .exec();
+  }
+
+  /** An unrouted entry that belongs to no conversation: ignored. */
+  async ignoreUnrouted(id: InboxEntryId, reason: string, at: Date): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: id, conversationKey: null, status: { $in: UNFINISHED } },
+        { $set: { status: 'ignored', lastError: reason, processedAt: at, nextAttemptAt: null } },
+      )
+      .exec();
   }
 
   /** Resolves once the database answers a ping. */
