@@ -80,7 +80,7 @@ describe('Media in GridFS, served by every instance', () => {
   });
 
   it('serves an image of several chunks byte for byte from the other instance', async () => {
-    const png = await noise(700, 700).png({ compressionLevel: 0 }).toBuffer();
+    const png = await noise(460, 460).png({ compressionLevel: 0 }).toBuffer();
     const res = await upload(first, user, png);
     expect(res.body.format).toBe('png');
     const path = new URL(res.body.url as string).pathname;
@@ -89,6 +89,20 @@ describe('Media in GridFS, served by every instance', () => {
     expect(size).toBeGreaterThan(2 * 255 * 1024);
     expect(await stored()).toEqual({ files: 1, chunks: Math.ceil(size / (255 * 1024)) });
     expect(served.body).toEqual((await fetchMedia(first, path).expect(200)).body);
+  });
+
+  it('answers HEAD with the headers of the image and no bytes', async () => {
+    const res = await upload(first, user, await makeJpeg(20, 10));
+    const path = new URL(res.body.url as string).pathname;
+    const size = (await fetchMedia(first, path).expect(200)).body.length;
+    const head = await second.http.head(path).expect(200);
+    expect(head.headers).toMatchObject({
+      'content-type': 'image/jpeg',
+      'content-length': String(size),
+      'cache-control': YEAR_IMMUTABLE,
+      etag: `"${res.body.public_id}"`,
+    });
+    expect(head.text ?? '').toBe('');
   });
 
   it('answers 304 without the bytes when If-None-Match names the ETag, on any instance', async () => {
