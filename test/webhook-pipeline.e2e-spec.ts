@@ -1,7 +1,13 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inboundMessage, webhookBatch, type WebhookMessagingEvent } from '../src/meta-simulator';
+import request from 'supertest';
+import {
+  echoMessage,
+  inboundMessage,
+  webhookBatch,
+  type WebhookMessagingEvent,
+} from '../src/meta-simulator';
 import { ConversationsRepository } from '../src/conversations/conversations.repository';
 import { systemScope } from '../src/common/scope/owner-scope';
 import { QUEUES } from '../src/queue/queue-names';
@@ -13,6 +19,7 @@ import {
   deliver,
   drainInbox,
   rawDocs,
+  startConversation,
   waitFor,
   type Inbox,
 } from './utils/messaging-factories';
@@ -344,5 +351,87 @@ describe('Webhook pipeline when Redis or the database is cut off', () => {
     const texts = (await rawDocs(t, 'messages', { senderId: from })).map((m) => m.text as string);
     expect(texts).toContain('after the outage');
     expect(await countDocs(t, 'messages', { senderId: from, text: 'after the outage' })).toBe(1);
+  });
+});
+
+describe('A send whose outcome was never learned', () => {
+  let t: TestApp;
+  let inbox: Inbox;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { META_TIMEOUT_MS: '300', META_MAX_RETRIES: '0' } });
+    inbox = await createInbox(t);
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('ends as one sent message when Meta delivered a send that timed out here and its echo arrives', async () => {
+    const { participant, conversationId } = await startConversation(t, inbox);
+    await request(t.simulator.url).post('/_simulator/latency').send({ ms: 1000 }).expect(200);
+    const res = await t.http
+      .post(`/v1/messages/${conversationId}`)
+      .set('Authorization', inbox.user.auth)
+      .send({ text: 'did it go out?' });
+    await request(t.simulator.url).post('/_simulator/latency').send({ ms: 0 }).expect(200);
+    expect(res.status).toBe(424);
+    expect(await rawDocs(t, 'messages', { text: 'did it go out?' })).toEqual([
+      expect.objectContaining({ status: 'failed' }),
+    ]);
+    const delivered = await waitFor(
+      () => t.simulator.sentMessages.find((sent) => sent.recipientId === participant.igsid),
+      { what: 'Meta to deliver the slow send' },
+    );
+
+    const echo = echoMessage({
+      account: inbox.igId,
+      to: participant.igsid,
+      text: 'did it go out?',
+      mid: delivered.messageId,
+    });
+    await deliver(t, [{ id: inbox.igId, messaging: [echo] }]);
+    await drainInbox(t);
+
+    const messages = await rawDocs(t, 'messages', { text: 'did it go out?' });
+    expect(messages).toEqual([
+      expect.objectContaining({ status: 'sent', messageId: delivered.messageId, error: null }),
+    ]);
+    const [conversation] = await rawDocs(t, 'conversations', { igUserId: participant.igsid });
+    expect(conversation).toMatchObject({ lastMessage: 'did it go out?', unreadCount: 1 });
+  });
+
+  it('ends as one sent message when the instance sending it stopped and its echo arrives later', async () => {
+    const { participant, conversationId } = await startConversation(t, inbox);
+    await t.http
+      .post(`/v1/messages/${conversationId}`)
+      .set('Authorization', inbox.user.auth)
+      .send({ text: 'sent by a stopped instance' })
+      .expect(201);
+    const [sent] = await rawDocs(t, 'messages', { text: 'sent by a stopped instance' });
+    // As the instance left it: stored pending two minutes ago, Meta's answer never recorded.
+    await t.connection.collection('messages').updateOne(
+      { _id: sent._id },
+      {
+        $set: {
+          status: 'pending',
+          messageId: 'local:stopped-instance',
+          createdAt: new Date(Date.now() - 120_000),
+        },
+      },
+    );
+
+    const echo = echoMessage({
+      account: inbox.igId,
+      to: participant.igsid,
+      text: 'sent by a stopped instance',
+      mid: sent.messageId as string,
+    });
+    await deliver(t, [{ id: inbox.igId, messaging: [echo] }]);
+    await drainInbox(t);
+
+    expect(await rawDocs(t, 'messages', { text: 'sent by a stopped instance' })).toEqual([
+      expect.objectContaining({ _id: sent._id, status: 'sent', messageId: sent.messageId }),
+    ]);
   });
 });

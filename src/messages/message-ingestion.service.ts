@@ -4,7 +4,7 @@ import { systemScope } from '../common/scope/owner-scope';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { messagePreview } from './message-preview';
-import { MessagesRepository } from './messages.repository';
+import { MessagesRepository, type MessageRecord } from './messages.repository';
 import type {
   MessageDeletedEvent,
   MessageEditEvent,
@@ -14,6 +14,14 @@ import type {
   ReadEvent,
   Referral,
 } from './messaging-events';
+
+/** How long before its echo a send whose outcome we never learned is matched with it. */
+const UNCONFIRMED_SEND_WINDOW_MS = 10 * 60 * 1000;
+/**
+ * A send still pending after this long belongs to an instance that stopped while sending (a
+ * live send answers or times out far sooner); younger ones are matched by the send itself.
+ */
+const PENDING_SEND_STALE_MS = 60 * 1000;
 
 /** Writes made for the messaging webhook of a connected account. */
 const WEBHOOK = systemScope('messaging webhook of a connected account');
@@ -91,22 +99,24 @@ export class MessageIngestionService {
     const inbound = event.direction === 'inbound';
     const { content } = event;
     const conversation = await this.conversations.ensureConversation(account, event.participantId);
-    const stored = await this.messages.insertIfNew(WEBHOOK, {
-      conversation: conversation._id,
-      instagramAccount: conversation.instagramAccount,
-      owner: conversation.owner,
-      messageId: event.messageId,
-      sender: inbound ? 'user' : 'page',
-      senderId: inbound ? event.participantId : account.instagramBusinessId,
-      text: content.text,
-      attachments: content.attachments,
-      timestamp: event.timestamp,
-      status: content.unsupported ? 'unsupported' : inbound ? 'received' : 'sent',
-      replyTo: content.replyTo,
-      metadata: content.metadata,
-      idempotencyKey: `auto:${randomUUID()}`,
-      effectsPending: true,
-    });
+    const stored =
+      (!inbound && (await this.adoptUnconfirmedSend(conversation._id, event))) ||
+      (await this.messages.insertIfNew(WEBHOOK, {
+        conversation: conversation._id,
+        instagramAccount: conversation.instagramAccount,
+        owner: conversation.owner,
+        messageId: event.messageId,
+        sender: inbound ? 'user' : 'page',
+        senderId: inbound ? event.participantId : account.instagramBusinessId,
+        text: content.text,
+        attachments: content.attachments,
+        timestamp: event.timestamp,
+        status: content.unsupported ? 'unsupported' : inbound ? 'received' : 'sent',
+        replyTo: content.replyTo,
+        metadata: content.metadata,
+        idempotencyKey: `auto:${randomUUID()}`,
+        effectsPending: true,
+      }));
     if (stored || (await this.messages.hasPendingEffects(WEBHOOK, account.id, event.messageId))) {
       await this.conversations.applyMessage(conversation, {
         timestamp: event.timestamp,
@@ -121,6 +131,29 @@ export class MessageIngestionService {
     }
     this.conversations.refreshProfileIfStale(conversation, account);
     return stored;
+  }
+
+  /**
+   * An echo of a text we sent but never learned the outcome of (Meta did not answer in time,
+   * or the instance sending it stopped): that message becomes the sent one, instead of a
+   * second copy. Meta's Send API has no idempotency key, so it is never sent again.
+   */
+  private async adoptUnconfirmedSend(
+    conversationId: MessageRecord['conversation'],
+    event: MessageEvent,
+  ): Promise<boolean> {
+    const { text, attachments } = event.content;
+    if (text === null || attachments.length > 0) return false;
+    const adopted = await this.messages.adoptUnconfirmedSend(
+      WEBHOOK,
+      conversationId,
+      { messageId: event.messageId, text, timestamp: event.timestamp },
+      {
+        since: new Date(event.timestamp.getTime() - UNCONFIRMED_SEND_WINDOW_MS),
+        pendingBefore: new Date(Date.now() - PENDING_SEND_STALE_MS),
+      },
+    );
+    return adopted !== null;
   }
 
   private recordReferral(

@@ -5,7 +5,12 @@ import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import { olderThan, type PageCursor } from '../common/pagination/page-cursor';
 import { OwnedDataRepository } from '../common/scope/owned-data.repository';
 import { ownerOf, type OwnerScope } from '../common/scope/owner-scope';
-import { Message, type MessageError, type StoredReaction } from './schemas/message.schema';
+import {
+  LOCAL_MESSAGE_ID_PREFIX,
+  Message,
+  type MessageError,
+  type StoredReaction,
+} from './schemas/message.schema';
 
 export type MessageRecord = Message;
 export type MessageId = MessageRecord['_id'];
@@ -77,6 +82,48 @@ export class MessagesRepository extends OwnedDataRepository {
         { ...this.byMid(scope, instagramAccount, messageId), effectsPending: true },
         { $unset: { effectsPending: 1 } },
       )
+      .exec();
+  }
+
+  /**
+   * The echo of a text we sent whose outcome we never learned: our message in the conversation
+   * with this text, created since `since`, still pending before `pendingBefore` (the instance
+   * sending it stopped) or failed because Meta did not answer in time. It takes Meta's id and
+   * time and becomes sent, with its conversation effects pending; null when there is none.
+   */
+  adoptUnconfirmedSend(
+    scope: OwnerScope,
+    conversation: MessageRecord['conversation'],
+    echo: { messageId: string; text: string; timestamp: Date },
+    bounds: { since: Date; pendingBefore: Date },
+  ): Promise<MessageRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        {
+          ...this.ownerFilter(scope),
+          conversation,
+          sender: 'page',
+          text: echo.text,
+          attachments: { $size: 0 },
+          messageId: { $regex: `^${LOCAL_MESSAGE_ID_PREFIX}` },
+          createdAt: { $gte: bounds.since },
+          $or: [
+            { status: 'pending', createdAt: { $lte: bounds.pendingBefore } },
+            { status: 'failed', 'error.answer.details.reason': 'timeout' },
+          ],
+        },
+        {
+          $set: {
+            messageId: echo.messageId,
+            status: 'sent',
+            error: null,
+            timestamp: echo.timestamp,
+            effectsPending: true,
+          },
+        },
+        { sort: { createdAt: 1 }, returnDocument: 'after' },
+      )
+      .lean<MessageRecord>()
       .exec();
   }
 
