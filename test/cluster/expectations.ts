@@ -1,0 +1,81 @@
+import { ObjectId, type Db } from 'mongodb';
+import type { ClusterInbox } from './cluster';
+import {
+  acknowledged,
+  conversationsOf,
+  eventually,
+  storedCounts,
+  unprocessedInbox,
+  type DeliveryRecord,
+  type SentDm,
+} from './traffic';
+
+/**
+ * What the account's inbox must hold after these DMs were delivered (each any number of
+ * times, through any instance): every DM stored exactly once, one conversation per
+ * participant, `unreadCount` = its DMs, `lastMessage` = its DM with the newest Meta timestamp.
+ */
+export async function expectStoredExactlyOnce(
+  db: Db,
+  inbox: ClusterInbox,
+  dms: SentDm[],
+): Promise<void> {
+  const counts = await storedCounts(
+    db,
+    dms.map((dm) => dm.mid),
+  );
+  const notOnce = dms.filter((dm) => counts.get(dm.mid) !== 1);
+  expect(notOnce.map((dm) => `${dm.text}: stored ${counts.get(dm.mid) ?? 0} times`)).toEqual([]);
+  expect(
+    await db
+      .collection('messages')
+      .countDocuments({ instagramAccount: new ObjectId(inbox.accountId) }),
+  ).toBe(dms.length);
+
+  const byParticipant = new Map<string, SentDm[]>();
+  for (const dm of dms) byParticipant.set(dm.from, [...(byParticipant.get(dm.from) ?? []), dm]);
+  const conversations = await conversationsOf(db, inbox.igId);
+  expect(conversations.size).toBe(byParticipant.size);
+  const wrong: string[] = [];
+  for (const [participant, sent] of byParticipant) {
+    const found = conversations.get(participant) ?? [];
+    if (found.length !== 1) {
+      wrong.push(`${participant}: ${found.length} conversations`);
+      continue;
+    }
+    const [conversation] = found;
+    const newest = sent.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
+    if (conversation.unreadCount !== sent.length) {
+      wrong.push(
+        `${participant}: unreadCount ${conversation.unreadCount}, expected ${sent.length}`,
+      );
+    }
+    if (conversation.lastMessageId !== newest.mid || conversation.lastMessage !== newest.text) {
+      wrong.push(
+        `${participant}: lastMessage "${conversation.lastMessage}", expected "${newest.text}"`,
+      );
+    }
+  }
+  expect(wrong).toEqual([]);
+}
+
+/**
+ * Every DM that some delivery got acknowledged (200) for is stored exactly once, once every
+ * inbox entry is processed (waiting up to `timeoutMs` for that).
+ */
+export async function expectAcknowledgedStoredOnce(
+  db: Db,
+  records: DeliveryRecord[],
+  timeoutMs: number,
+): Promise<void> {
+  const acked = acknowledged(records);
+  expect(acked.length).toBeGreaterThan(0);
+  const mids = acked.map((dm) => dm.mid);
+  await eventually(
+    async () =>
+      (await storedCounts(db, mids)).size === mids.length && (await unprocessedInbox(db)) === 0,
+    timeoutMs,
+  );
+  const counts = await storedCounts(db, mids);
+  expect(acked.filter((dm) => counts.get(dm.mid) !== 1).map((dm) => dm.text)).toEqual([]);
+}
