@@ -1,5 +1,5 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { applyDecorators, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import { applyDecorators, ExecutionContext, Injectable, Logger, UseGuards } from '@nestjs/common';
 import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
@@ -7,7 +7,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { ApiErrorResponses } from '../common/decorators';
-import { TooManyRequestsError } from '../common/errors';
+import { ServiceUnavailableError, TooManyRequestsError } from '../common/errors';
 import type { AuthConfig } from '../config/auth.config';
 import type { RedisConnections } from '../redis/redis-connections';
 
@@ -19,31 +19,51 @@ function emailOf(request: { body?: unknown }): string | undefined {
   return typeof email === 'string' && email.trim() !== '' ? email.trim().toLowerCase() : undefined;
 }
 
+/** The limits cannot be counted (Redis unreachable): the request is refused, not let through. */
+export class ThrottlingUnavailableError extends ServiceUnavailableError {
+  constructor() {
+    super('Rate limiting is unavailable, try again in a moment', [
+      { reason: 'throttling_unavailable' },
+    ]);
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': '1' };
+  }
+}
+
 /**
  * Hit counters in Redis under the deployment's key prefix, on the shared command connection,
- * so every instance counts against the same limit (one atomic script per hit).
+ * so every instance counts against the same limit (one atomic script per hit). While Redis does
+ * not answer, the credential routes answer 503 rather than go unlimited.
  */
 class ClusterThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger('AuthThrottler');
   private readonly storage: ThrottlerStorageRedisService;
 
   constructor(private readonly redis: RedisConnections) {
     this.storage = new ThrottlerStorageRedisService(redis.commands);
   }
 
-  increment(
+  async increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
     throttlerName: string,
   ): ReturnType<ThrottlerStorage['increment']> {
-    return this.storage.increment(
-      this.redis.key('throttle', key),
-      ttl,
-      limit,
-      blockDuration,
-      throttlerName,
-    );
+    try {
+      return await this.storage.increment(
+        this.redis.key('throttle', key),
+        ttl,
+        limit,
+        blockDuration,
+        throttlerName,
+      );
+    } catch (error) {
+      this.logger.warn(`Could not count an attempt in Redis: ${String(error)}`);
+      throw new ThrottlingUnavailableError();
+    }
   }
 }
 
