@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Gauge, Histogram, Registry } from 'prom-client';
+import { RuntimeMetrics } from './runtime-metrics';
 
 /** Label of HTTP requests that matched no route (never the raw URL: it would explode the series). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -23,8 +24,9 @@ const LAG_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600];
  * process, as in the tests, never mix their figures).
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnApplicationShutdown {
   readonly registry = new Registry();
+  private readonly runtime = new RuntimeMetrics(this.registry);
   private queueDepthSource?: () => Promise<QueueDepths>;
 
   private readonly httpDuration = new Histogram({
@@ -67,7 +69,6 @@ export class MetricsService {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
     const source = () => this.queueDepthSource;
     new Gauge({
       name: 'queue_jobs',
@@ -127,6 +128,11 @@ export class MetricsService {
   /** Where the `queue_jobs` gauge reads its figures on each scrape. */
   readQueueDepthsFrom(source: () => Promise<QueueDepths>): void {
     this.queueDepthSource = source;
+  }
+
+  /** Ends the runtime metrics' recording between scrapes. */
+  onApplicationShutdown(): void {
+    this.runtime.stop();
   }
 
   /** The text exposition format. */
