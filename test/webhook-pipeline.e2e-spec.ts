@@ -10,6 +10,7 @@ import {
 } from '../src/meta-simulator';
 import { ConversationsRepository } from '../src/conversations/conversations.repository';
 import { systemScope } from '../src/common/scope/owner-scope';
+import { UnconfirmedSendsTask } from '../src/messages/unconfirmed-sends.task';
 import { QUEUES } from '../src/queue/queue-names';
 import { InboxMaintenance } from '../src/webhook/inbox-maintenance';
 import { draftsFromWebhook } from '../src/webhook/webhook-payload.parser';
@@ -433,5 +434,35 @@ describe('A send whose outcome was never learned', () => {
     expect(await rawDocs(t, 'messages', { text: 'sent by a stopped instance' })).toEqual([
       expect.objectContaining({ _id: sent._id, status: 'sent', messageId: sent.messageId }),
     ]);
+  });
+
+  it('marks failed a send an instance left pending past the bound, and never sends it again', async () => {
+    const { conversationId } = await startConversation(t, inbox);
+    await t.http
+      .post(`/v1/messages/${conversationId}`)
+      .set('Authorization', inbox.user.auth)
+      .send({ text: 'left pending' })
+      .expect(201);
+    const [sent] = await rawDocs(t, 'messages', { text: 'left pending' });
+    await t.connection.collection('messages').updateOne(
+      { _id: sent._id },
+      {
+        $set: {
+          status: 'pending',
+          messageId: 'local:left-pending',
+          createdAt: new Date(Date.now() - 6 * 60_000),
+        },
+      },
+    );
+    const sends = t.simulator.sentMessages.length;
+
+    expect(await t.app.get(UnconfirmedSendsTask).runOnce()).toBe(1);
+    const [failed] = await rawDocs(t, 'messages', { _id: sent._id });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { answer: { details: [{ reason: 'unconfirmed', retryable: false }] } },
+    });
+    expect(t.simulator.sentMessages).toHaveLength(sends);
+    expect(await t.app.get(UnconfirmedSendsTask).runOnce()).toBe(0);
   });
 });

@@ -88,7 +88,8 @@ export class MessagesRepository extends OwnedDataRepository {
   /**
    * The echo of a text we sent whose outcome we never learned: our message in the conversation
    * with this text, created since `since`, still pending before `pendingBefore` (the instance
-   * sending it stopped) or failed because Meta did not answer in time. It takes Meta's id and
+   * sending it stopped) or failed because Meta did not answer in time or the instance stopped
+   * (`unconfirmed`). It takes Meta's id and
    * time and becomes sent, with its conversation effects pending; null when there is none.
    */
   adoptUnconfirmedSend(
@@ -109,7 +110,10 @@ export class MessagesRepository extends OwnedDataRepository {
           createdAt: { $gte: bounds.since },
           $or: [
             { status: 'pending', createdAt: { $lte: bounds.pendingBefore } },
-            { status: 'failed', 'error.answer.details.reason': 'timeout' },
+            {
+              status: 'failed',
+              'error.answer.details.reason': { $in: ['timeout', 'unconfirmed'] },
+            },
           ],
         },
         {
@@ -125,6 +129,17 @@ export class MessagesRepository extends OwnedDataRepository {
       )
       .lean<MessageRecord>()
       .exec();
+  }
+
+  /** Marks failed, with this error, the messages still pending that were stored before `before`. */
+  async failPendingBefore(scope: OwnerScope, before: Date, error: MessageError): Promise<number> {
+    const result = await this.model
+      .updateMany(
+        { ...this.ownerFilter(scope), status: 'pending', createdAt: { $lt: before } },
+        { $set: { status: 'failed', error } },
+      )
+      .exec();
+    return result.modifiedCount;
   }
 
   /** Deletes the message with this mid if its conversation effects were never applied. */
