@@ -23,7 +23,7 @@ import { replyWindow, sendRefusal } from '../conversations/messaging-window';
 import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import { MetaApiError } from '../meta/meta-api.error';
 import { MetaGraphService } from '../meta/meta-graph.service';
-import { MetaPaceExceededError } from '../meta/meta-pace.error';
+import { refusedBeforeSending } from '../meta/meta-pace.error';
 import type { OutboundAttachmentType, SendMessageInput } from '../meta/meta.types';
 import type { ListMessagesQueryDto } from './dto/list-messages-query.dto';
 import type { SendMessageDto } from './dto/send-message.dto';
@@ -211,7 +211,7 @@ export class MessagesService {
     error: unknown,
   ): Promise<DomainError> {
     const cause = this.asDomainError(error);
-    if (cause instanceof MetaPaceExceededError && sent.length === 0) {
+    if (sent.length === 0 && refusedBeforeSending(cause)) {
       // Nothing went out: the send leaves no trace, a retry after Retry-After starts afresh.
       await this.repository.deleteUnsent(
         scopeOf(owned),

@@ -29,7 +29,7 @@ import {
   type SendMessageResult,
   type SenderAction,
 } from './meta.types';
-import { MetaPaceExceededError } from './meta-pace.error';
+import { MetaPaceExceededError, MetaPacingUnavailableError } from './meta-pace.error';
 
 /** Longest message text the Send API accepts, in UTF-8 bytes. */
 export const MAX_MESSAGE_TEXT_BYTES = 1000;
@@ -78,7 +78,8 @@ interface CallIdentity {
  * The only code that talks to the Meta Graph API. Sends the token in the
  * Authorization header (never in URLs or logs), signs calls with
  * `appsecret_proof`, paces sends per account across every instance (failing with
- * {@link MetaPaceExceededError} rather than waiting longer than `META_PACING_MAX_WAIT_MS`),
+ * {@link MetaPaceExceededError} rather than waiting longer than `META_PACING_MAX_WAIT_MS`, and
+ * with {@link MetaPacingUnavailableError} while Redis does not answer),
  * retries transient failures with exponential backoff and full jitter, and turns every Meta
  * failure into a {@link MetaApiError}.
  */
@@ -227,7 +228,10 @@ export class MetaGraphService {
     }
   }
 
-  /** Waits for the account's next slot of `pacing`, or fails when it is too far away. */
+  /**
+   * Waits for the account's next slot of `pacing`; fails when it is too far away, or when Redis
+   * does not answer (nothing is sent then either).
+   */
   private async pace(pacing: Pacing, pacingKey: string): Promise<void> {
     try {
       await this.pacer.acquire(
@@ -237,7 +241,8 @@ export class MetaGraphService {
       );
     } catch (error) {
       if (error instanceof PaceExceededError) throw new MetaPaceExceededError(error.waitMs);
-      throw error;
+      this.logger.warn(`Outbound pacing unavailable: ${String(error)}`);
+      throw new MetaPacingUnavailableError();
     }
   }
 
