@@ -48,7 +48,7 @@ function setup(failOnce: 'apply' | 'clear') {
     failed = true;
     throw new Error(`worker died at ${step}`);
   };
-  const messages = {
+  const messages: Record<string, jest.Mock> = {
     insertIfNew: jest.fn((_scope: unknown, message: NewMessage) => {
       if (stored.has(message.messageId)) return Promise.resolve(false);
       stored.set(message.messageId, { effectsPending: message.effectsPending });
@@ -63,6 +63,17 @@ function setup(failOnce: 'apply' | 'clear') {
       return Promise.resolve();
     }),
   };
+  messages.markDeleted = jest.fn((_scope: unknown, _account: string, mid: string) => {
+    const message = stored.get(mid);
+    if (!message) return Promise.resolve(null);
+    return Promise.resolve({
+      conversation: conversation._id,
+      sender: 'user',
+      isRead: false,
+      timestamp: new Date(0),
+      ...message,
+    });
+  });
   const conversations = {
     ensureConversation: jest.fn().mockResolvedValue(conversation),
     applyMessage: jest.fn((_conversation: unknown, activity: ConversationActivity) => {
@@ -74,6 +85,10 @@ function setup(failOnce: 'apply' | 'clear') {
       return Promise.resolve();
     }),
     refreshProfileIfStale: jest.fn(),
+    forgetMessage: jest.fn(() => {
+      conversation.unreadCount--;
+      return Promise.resolve();
+    }),
   };
   const ingestion = new MessageIngestionService(
     messages as unknown as MessagesRepository,
@@ -116,5 +131,21 @@ describe('MessageIngestionService: insert, then apply', () => {
     await ingestion.ingest(account, dm('m-1', 1000));
     expect(conversation.unreadCount).toBe(2);
     expect(conversations.applyMessage).toHaveBeenCalledTimes(3);
+  });
+
+  it('never counts a message unsent before its effects were applied', async () => {
+    const { ingestion, conversation, conversations } = setup('apply');
+    const event = dm('m-1', 1000);
+    await expect(ingestion.ingest(account, event)).rejects.toThrow(/died at apply/);
+    await ingestion.ingest(account, {
+      kind: 'message_deleted',
+      accountMetaId: event.accountMetaId,
+      participantId: event.participantId,
+      timestamp: new Date(2000),
+      messageId: 'm-1',
+    });
+    await ingestion.ingest(account, event);
+    expect(conversation.unreadCount).toBe(0);
+    expect(conversations.forgetMessage).not.toHaveBeenCalled();
   });
 });

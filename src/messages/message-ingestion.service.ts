@@ -174,6 +174,11 @@ export class MessageIngestionService {
       if (await this.messages.existsByMid(WEBHOOK, account.id, event.messageId)) return;
       throw new TargetMessageNotFoundError(event.messageId);
     }
+    if (before.effectsPending) {
+      // Never applied to the conversation: there is nothing to forget, and it never will be.
+      await this.messages.clearPendingEffects(WEBHOOK, account.id, event.messageId);
+      return;
+    }
     await this.conversations.forgetMessage(before.conversation, {
       messageId: event.messageId,
       timestamp: before.timestamp,

@@ -25,6 +25,8 @@ export interface DeletedMessage {
   sender: Message['sender'];
   isRead: boolean;
   timestamp: Date;
+  /** Its effects on the conversation were never applied. */
+  effectsPending?: boolean;
 }
 
 /** Which messages of a conversation a list shows. */
