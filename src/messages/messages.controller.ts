@@ -57,7 +57,9 @@ export class MessagesController {
     description:
       'Stored as `pending`, then `sent` with Meta’s message id, or `failed` with Meta’s error ' +
       '(answered 422/424/429). Only within 24 hours of the participant’s last message ' +
-      '(7 days with `tag: HUMAN_AGENT` when enabled).\n\n' +
+      '(7 days with `tag: HUMAN_AGENT` when enabled). A send beyond the account’s pace ' +
+      '(Meta’s Send API limits, counted for all instances together) is neither sent nor ' +
+      'stored: it answers 429 with Retry-After.\n\n' +
       'Text with an attachment: Instagram carries them as two messages, so both are stored ' +
       'and sent, the attachment first, then the text. When the attachment fails the text is ' +
       'not sent (both stored as `failed`). When the text fails after the attachment went out, ' +
