@@ -7,11 +7,16 @@ import { metaConfig, type MetaConfig } from '../config/meta.config';
 import { MetaSimulator, type SimAccount } from '../meta-simulator';
 import { MetaApiError } from './meta-api.error';
 import { MetricsService } from '../metrics/metrics.service';
-import { Pacer } from '../redis/pacer';
+import { PaceExceededError, Pacer, type Pace } from '../redis/pacer';
 import { MetaGraphService } from './meta-graph.service';
+import { MetaPaceExceededError, MetaPacingUnavailableError } from './meta-pace.error';
 import { WEBHOOK_FIELDS, type MetaCredentials } from './meta.types';
 
 const APP_SECRET = 'test-app-secret';
+
+type PacerLike = Pick<Pacer, 'acquire'>;
+/** Pacing lives in Redis (tested through the API); by default calls are never held back here. */
+const UNPACED: PacerLike = { acquire: () => Promise.resolve(0) };
 
 describe('MetaGraphService', () => {
   let sim: MetaSimulator;
@@ -28,7 +33,10 @@ describe('MetaGraphService', () => {
     sim.appSecret = APP_SECRET;
   });
 
-  async function build(overrides: Partial<MetaConfig> = {}): Promise<MetaGraphService> {
+  async function build(
+    overrides: Partial<MetaConfig> = {},
+    pacer: PacerLike = UNPACED,
+  ): Promise<MetaGraphService> {
     const config: MetaConfig = {
       appSecret: APP_SECRET,
       verifyToken: 'verify-token',
@@ -53,8 +61,7 @@ describe('MetaGraphService', () => {
         MetaGraphService,
         MetricsService,
         { provide: metaConfig.KEY, useValue: config },
-        // Pacing lives in Redis (tested through the API); these calls are never held back.
-        { provide: Pacer, useValue: { acquire: () => Promise.resolve(0) } },
+        { provide: Pacer, useValue: pacer },
       ],
     }).compile();
     return moduleRef.get(MetaGraphService);
@@ -605,6 +612,80 @@ describe('MetaGraphService', () => {
             'messages,messaging_postbacks,messaging_seen,messaging_referral,message_reactions',
         },
       });
+    });
+  });
+
+  describe('pacing', () => {
+    it('paces text, images and sender actions by the text rate and audio and video by the media rate, per account', async () => {
+      const paced: { key: string; pace: Pace; maxWaitMs?: number }[] = [];
+      const service = await build(
+        { sendRatePerSecond: 100, sendMediaRatePerSecond: 10, pacingMaxWaitMs: 1500 },
+        {
+          acquire: (key, pace, maxWaitMs) => {
+            paced.push({ key, pace, maxWaitMs });
+            return Promise.resolve(0);
+          },
+        },
+      );
+      const account = sim.addAccount({ connectionType: 'instagram' });
+      const user = sim.addUser();
+      const creds = { ...credsOf(account), pacingKey: 'account-1' };
+      const url = 'https://cdn.example.com/file';
+
+      await service.sendMessage(creds, { recipientId: user.igsid, text: 'text' });
+      await service.sendMessage(creds, {
+        recipientId: user.igsid,
+        attachment: { type: 'image', url },
+      });
+      await service.sendMessage(creds, {
+        recipientId: user.igsid,
+        attachment: { type: 'audio', url },
+      });
+      await service.sendMessage(creds, {
+        recipientId: user.igsid,
+        attachment: { type: 'video', url },
+      });
+      await service.sendSenderAction(creds, user.igsid, 'mark_seen');
+      await service.getOwnProfile(creds);
+
+      const text = { pace: { limit: 100, periodMs: 1000 }, maxWaitMs: 1500 };
+      const media = { pace: { limit: 10, periodMs: 1000 }, maxWaitMs: 1500 };
+      expect(paced).toEqual([
+        { key: 'meta-send-text:account-1', ...text },
+        { key: 'meta-send-text:account-1', ...text },
+        { key: 'meta-send-media:account-1', ...media },
+        { key: 'meta-send-media:account-1', ...media },
+        { key: 'meta-send-text:account-1', ...text },
+      ]);
+    });
+
+    it('refuses with 429 and Retry-After in whole seconds, sending nothing, when the slot is beyond the wait bound', async () => {
+      const service = await build(
+        {},
+        { acquire: () => Promise.reject(new PaceExceededError(1500)) },
+      );
+      const account = sim.addAccount({ connectionType: 'instagram' });
+      const error: unknown = await service
+        .sendMessage(credsOf(account), { recipientId: sim.addUser().igsid, text: 'paced' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MetaPaceExceededError);
+      expect((error as MetaPaceExceededError).status).toBe(429);
+      expect((error as MetaPaceExceededError).headers()).toEqual({ 'Retry-After': '2' });
+      expect(sim.requests).toHaveLength(0);
+    });
+
+    it('refuses with 503, sending nothing, when the pace cannot be checked', async () => {
+      const service = await build(
+        {},
+        { acquire: () => Promise.reject(new Error('Command timed out')) },
+      );
+      const account = sim.addAccount({ connectionType: 'instagram' });
+      const error: unknown = await service
+        .sendMessage(credsOf(account), { recipientId: sim.addUser().igsid, text: 'unpaced' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MetaPacingUnavailableError);
+      expect((error as MetaPacingUnavailableError).status).toBe(503);
+      expect(sim.requests).toHaveLength(0);
     });
   });
 
