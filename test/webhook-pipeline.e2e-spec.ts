@@ -191,6 +191,7 @@ describe('Webhook pipeline after an upgrade', () => {
 });
 
 describe('Webhook pipeline on two instances sharing one database and one Redis', () => {
+  // Two app boots and 240 deliveries: about 25 s on a loaded 2-core machine, hence the timeout.
   it('counts exactly in 30 conversations whose deliveries are split between the instances', async () => {
     const first = await createTestApp();
     const second = await createTestApp({ databaseName: first.databaseName });
@@ -238,7 +239,7 @@ describe('Webhook pipeline on two instances sharing one database and one Redis',
       await second.close({ keepDatabase: true });
       await first.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('Webhook pipeline after Redis lost its jobs', () => {
