@@ -10,12 +10,18 @@ import {
   type SentDm,
 } from './traffic';
 
+function byParticipant(dms: SentDm[]): Map<string, SentDm[]> {
+  const sent = new Map<string, SentDm[]>();
+  for (const dm of dms) sent.set(dm.from, [...(sent.get(dm.from) ?? []), dm]);
+  return sent;
+}
+
 /**
- * What the account's inbox must hold after these DMs were delivered (each any number of
- * times, through any instance): every DM stored exactly once, one conversation per
- * participant, `unreadCount` = its DMs, `lastMessage` = its DM with the newest Meta timestamp.
+ * After these DMs were delivered (each any number of times, through any instance): every DM
+ * is stored exactly once, nothing else is stored for the account, and each participant has
+ * exactly one conversation.
  */
-export async function expectStoredExactlyOnce(
+export async function expectEachStoredOnceInOneConversation(
   db: Db,
   inbox: ClusterInbox,
   dms: SentDm[],
@@ -31,19 +37,30 @@ export async function expectStoredExactlyOnce(
       .collection('messages')
       .countDocuments({ instagramAccount: new ObjectId(inbox.accountId) }),
   ).toBe(dms.length);
-
-  const byParticipant = new Map<string, SentDm[]>();
-  for (const dm of dms) byParticipant.set(dm.from, [...(byParticipant.get(dm.from) ?? []), dm]);
   const conversations = await conversationsOf(db, inbox.igId);
-  expect(conversations.size).toBe(byParticipant.size);
+  const participants = [...byParticipant(dms).keys()];
+  expect(conversations.size).toBe(participants.length);
+  expect(
+    participants
+      .filter((participant) => conversations.get(participant)?.length !== 1)
+      .map((participant) => `${participant}: ${conversations.get(participant)?.length ?? 0}`),
+  ).toEqual([]);
+}
+
+/**
+ * {@link expectEachStoredOnceInOneConversation}, and each conversation's `unreadCount` is the
+ * number of its DMs and its `lastMessage` the DM with the newest Meta timestamp.
+ */
+export async function expectStoredExactlyOnce(
+  db: Db,
+  inbox: ClusterInbox,
+  dms: SentDm[],
+): Promise<void> {
+  await expectEachStoredOnceInOneConversation(db, inbox, dms);
+  const conversations = await conversationsOf(db, inbox.igId);
   const wrong: string[] = [];
-  for (const [participant, sent] of byParticipant) {
-    const found = conversations.get(participant) ?? [];
-    if (found.length !== 1) {
-      wrong.push(`${participant}: ${found.length} conversations`);
-      continue;
-    }
-    const [conversation] = found;
+  for (const [participant, sent] of byParticipant(dms)) {
+    const [conversation] = conversations.get(participant) ?? [];
     const newest = sent.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
     if (conversation.unreadCount !== sent.length) {
       wrong.push(
