@@ -134,20 +134,29 @@ export class MessageIngestionService {
   }
 
   /**
-   * An echo of a text we sent but never learned the outcome of (Meta did not answer in time,
-   * or the instance sending it stopped): that message becomes the sent one, instead of a
-   * second copy. Meta's Send API has no idempotency key, so it is never sent again.
+   * An echo of a text or an attachment we sent but never learned the outcome of (Meta did not
+   * answer in time, or the instance sending it stopped): that message becomes the sent one,
+   * instead of a second copy. Meta's Send API has no idempotency key, so it is never sent
+   * again. Only an echo carrying what one send part carries (a text alone, or one attachment
+   * alone) can be such a send; the repository names the match.
    */
   private async adoptUnconfirmedSend(
     conversationId: MessageRecord['conversation'],
     event: MessageEvent,
   ): Promise<boolean> {
     const { text, attachments } = event.content;
-    if (text === null || attachments.length > 0) return false;
+    const [attachment] = attachments;
+    const content =
+      text !== null && attachments.length === 0
+        ? { text }
+        : text === null && attachments.length === 1 && attachment
+          ? { attachment }
+          : null;
+    if (!content) return false;
     const adopted = await this.messages.adoptUnconfirmedSend(
       WEBHOOK,
       conversationId,
-      { messageId: event.messageId, text, timestamp: event.timestamp },
+      { messageId: event.messageId, timestamp: event.timestamp, ...content },
       {
         since: new Date(event.timestamp.getTime() - UNCONFIRMED_SEND_WINDOW_MS),
         pendingBefore: new Date(Date.now() - PENDING_SEND_STALE_MS),

@@ -8,6 +8,7 @@ import { ownerOf, type OwnerScope } from '../common/scope/owner-scope';
 import {
   LOCAL_MESSAGE_ID_PREFIX,
   Message,
+  type MessageAttachment,
   type MessageError,
   type StoredReaction,
 } from './schemas/message.schema';
@@ -37,6 +38,11 @@ export interface ConversationMessages {
   /** Also the messages Meta refused to send (`status: failed`). */
   includeFailed: boolean;
 }
+
+/** What an echo that may be a send whose outcome we never learned carries: a text or one attachment. */
+export type UnconfirmedSendEcho = { messageId: string; timestamp: Date } & (
+  { text: string } | { attachment: MessageAttachment }
+);
 
 /** Attempts to store Meta's id on a sent message while its echo keeps taking the id first. */
 const MAX_ECHO_MERGES = 3;
@@ -88,26 +94,41 @@ export class MessagesRepository extends OwnedDataRepository {
   }
 
   /**
-   * The echo of a text we sent whose outcome we never learned: our message in the conversation
-   * with this text, created since `since`, still pending before `pendingBefore` (the instance
-   * sending it stopped) or failed because Meta did not answer in time or the instance stopped
-   * (`unconfirmed`). It takes Meta's id and
-   * time and becomes sent, with its conversation effects pending; null when there is none.
+   * The echo of a send whose outcome we never learned adopts the oldest message of ours that
+   * it can be, and only such a message: in the same conversation, sent by the account, without
+   * Meta's id yet (`local:`), created since `since`, and either still pending before
+   * `pendingBefore` (the instance sending it stopped) or failed because Meta did not answer in
+   * time or the instance stopped (`unconfirmed`) — never one Meta refused. Its content must be
+   * the echo's: a text echo has our text and no attachment; an attachment echo (no text, one
+   * attachment) has our one attachment's type — Meta's echo names its own copy of the media,
+   * never the URL we sent, so the type is all that can be compared, and the message takes
+   * Meta's attachment as Meta reports it. The message takes Meta's id and time and becomes
+   * sent, with its conversation effects pending; null when there is none.
    */
   adoptUnconfirmedSend(
     scope: OwnerScope,
     conversation: MessageRecord['conversation'],
-    echo: { messageId: string; text: string; timestamp: Date },
+    echo: UnconfirmedSendEcho,
     bounds: { since: Date; pendingBefore: Date },
   ): Promise<MessageRecord | null> {
+    const content =
+      'text' in echo
+        ? { filter: { text: echo.text, attachments: { $size: 0 } }, update: {} }
+        : {
+            filter: {
+              text: null,
+              attachments: { $size: 1 },
+              'attachments.type': echo.attachment.type,
+            },
+            update: { attachments: [echo.attachment] },
+          };
     return this.model
       .findOneAndUpdate(
         {
           ...this.ownerFilter(scope),
           conversation,
           sender: 'page',
-          text: echo.text,
-          attachments: { $size: 0 },
+          ...content.filter,
           messageId: { $regex: `^${LOCAL_MESSAGE_ID_PREFIX}` },
           createdAt: { $gte: bounds.since },
           $or: [
@@ -120,6 +141,7 @@ export class MessagesRepository extends OwnedDataRepository {
         },
         {
           $set: {
+            ...content.update,
             messageId: echo.messageId,
             status: 'sent',
             error: null,
