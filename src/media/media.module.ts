@@ -5,6 +5,7 @@ import { MediaService } from './media.service';
 import { GridFsMediaRepository } from './storage/gridfs-media.repository';
 import { LocalDiskMediaStorage } from './storage/local-disk-media-storage';
 import { MEDIA_STORAGE, type MediaStorage } from './storage/media-storage';
+import { S3MediaStorage } from './storage/s3-media-storage';
 import { UploadController } from './upload.controller';
 
 @Module({
@@ -24,6 +25,8 @@ import { UploadController } from './upload.controller';
         switch (config.storage) {
           case 'gridfs':
             return gridfs;
+          case 's3':
+            return new S3MediaStorage(config.s3);
           case 'local':
             return local;
         }

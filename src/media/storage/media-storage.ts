@@ -23,8 +23,8 @@ export interface StoredMediaFile {
 }
 
 /**
- * Where uploaded media lives: GridFS in the database (every instance serves every file) or the
- * local disk of one instance.
+ * Where uploaded media lives: GridFS in the database or an S3-compatible bucket (every instance
+ * serves every file), or the local disk of one instance.
  */
 export interface MediaStorage {
   /** Stores the bytes under a new random name ending in `.ext`. */
