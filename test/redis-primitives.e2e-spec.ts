@@ -47,6 +47,16 @@ describe('Redis primitives shared by every instance', () => {
       expect([...tokens].sort((x, y) => x - y)).toEqual(tokens);
     });
 
+    it('hands out a larger token after Redis lost the lock and its counter', async () => {
+      const before = await a.lock.run('conversation:lost', (lease) => Promise.resolve(lease.token));
+      const keys = await a.redis.commands.keys(`${a.redis.key('*', 'conversation:lost')}`);
+      expect(keys.length).toBeGreaterThan(0);
+      await a.redis.commands.del(...keys);
+      const after = await b.lock.run('conversation:lost', (lease) => Promise.resolve(lease.token));
+      expect(after).toBeGreaterThan(before);
+      expect(Number.isSafeInteger(after)).toBe(true);
+    });
+
     it('runs different names in parallel', async () => {
       let inside = 0;
       let most = 0;

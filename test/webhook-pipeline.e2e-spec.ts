@@ -8,6 +8,7 @@ import {
   webhookBatch,
   type WebhookMessagingEvent,
 } from '../src/meta-simulator';
+import { StaleConversationWriteError } from '../src/conversations/conversation-lock';
 import { ConversationsRepository } from '../src/conversations/conversations.repository';
 import { systemScope } from '../src/common/scope/owner-scope';
 import { UnconfirmedSendsTask } from '../src/messages/unconfirmed-sends.task';
@@ -139,14 +140,55 @@ describe('Webhook pipeline: one conversation at a time, effects applied once', (
       inbound: true,
     };
     const scope = systemScope('test of a retried apply');
-    await repository.applyMessage(scope, conversation._id, activity);
-    await repository.applyMessage(scope, conversation._id, activity);
+    // Above the token the inbox job applied the first message under.
+    const fence = Number.MAX_SAFE_INTEGER;
+    await repository.applyMessage(scope, conversation._id, activity, fence);
+    await repository.applyMessage(scope, conversation._id, activity, fence);
     const older = { ...activity, timestamp: new Date(at - 1), messageId: 'm-older' };
-    await repository.applyMessage(scope, conversation._id, older);
-    await repository.applyMessage(scope, conversation._id, older);
+    await repository.applyMessage(scope, conversation._id, older, fence);
+    await repository.applyMessage(scope, conversation._id, older, fence);
+    // Retried after another message was applied since (one delivered late, for example).
+    await repository.applyMessage(scope, conversation._id, activity, fence);
 
     const [after] = await rawDocs(t, 'conversations', { igUserId: from });
     expect(after).toMatchObject({ unreadCount: 3, lastMessage: 'again' });
+  });
+
+  it('refuses to apply a message under a lease token older than one already applied', async () => {
+    const from = t.simulator.addUser().igsid;
+    const at = Date.now() - 5000;
+    await t.simulator.deliverWebhook(
+      webhookBatch([
+        {
+          id: inbox.igId,
+          messaging: [inboundMessage({ account: inbox.igId, from, text: 'first', timestamp: at })],
+        },
+      ]),
+    );
+    await drainInbox(t);
+    const [conversation] = await rawDocs(t, 'conversations', { igUserId: from });
+    const repository = t.app.get(ConversationsRepository);
+    const scope = systemScope('test of a stale writer');
+    const newer = {
+      timestamp: new Date(at + 1),
+      messageId: 'm-new',
+      preview: 'new',
+      inbound: true,
+    };
+    await repository.applyMessage(scope, conversation._id, newer, Number.MAX_SAFE_INTEGER - 1);
+    const stale = {
+      timestamp: new Date(at + 2),
+      messageId: 'm-stale',
+      preview: 'stale',
+      inbound: true,
+    };
+
+    await expect(
+      repository.applyMessage(scope, conversation._id, stale, Number.MAX_SAFE_INTEGER - 2),
+    ).rejects.toBeInstanceOf(StaleConversationWriteError);
+    const [after] = await rawDocs(t, 'conversations', { igUserId: from });
+    expect(after).toMatchObject({ unreadCount: 2, lastMessage: 'new' });
+    expect(after.appliedMessageIds).not.toContain('m-stale');
   });
 });
 

@@ -17,6 +17,14 @@ export class ConversationLock {
   }
 }
 
+/** A write to a conversation under a lease another worker has taken over since. */
+export class StaleConversationWriteError extends Error {
+  constructor(conversationId: string) {
+    super(`Conversation ${conversationId} is written under a newer lease`);
+    this.name = StaleConversationWriteError.name;
+  }
+}
+
 /** Lock key of the conversation between an account (its database id) and a participant. */
 export function conversationKey(instagramAccount: unknown, igUserId: string): string {
   return `${String(instagramAccount)}:${igUserId}`;

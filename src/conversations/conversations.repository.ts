@@ -6,6 +6,7 @@ import { OwnedDataRepository } from '../common/scope/owned-data.repository';
 import type { OwnerScope } from '../common/scope/owner-scope';
 import { escapeRegex } from '../common/utils/escape-regex';
 import { Conversation, type StoredReferral } from './schemas/conversation.schema';
+import { StaleConversationWriteError } from './conversation-lock';
 
 export type ConversationRecord = Conversation;
 export type ConversationId = ConversationRecord['_id'];
@@ -60,6 +61,14 @@ function visibleAt(timestamp: Date): QueryFilter<Conversation> {
   return { $or: [{ visibleFrom: null }, { visibleFrom: { $lte: timestamp } }] };
 }
 
+/**
+ * How many of the latest messages applied to a conversation it remembers, so that a retried
+ * update applies nothing again even when others were applied before it was retried (updates
+ * delivered late with earlier Meta timestamps go first). Each id costs the conversation
+ * document about a hundred bytes.
+ */
+const APPLIED_MESSAGES_KEPT = 100;
+
 function applyActivity(activity: ConversationActivity): UpdateQuery<Conversation> {
   return {
     $set: {
@@ -110,38 +119,59 @@ export class ConversationsRepository extends OwnedDataRepository {
   /**
    * Applies a stored webhook message to its conversation once: as the newest message when
    * it is newer than the current one, otherwise (inbound) only to the unread count and the
-   * reply window, unless a DELETE hid it. Nothing changes when this message was the last one
-   * applied (a retried update).
+   * reply window, unless a DELETE hid it. Nothing changes for a message among the last
+   * {@link APPLIED_MESSAGES_KEPT} applied (a retried update, whatever was applied since).
+   * `fence` is the token of the conversation lease the caller holds: a write under a smaller
+   * token than one already written (a holder whose lease was taken over) is refused with
+   * {@link StaleConversationWriteError}.
    */
   async applyMessage(
     scope: OwnerScope,
     id: ConversationId,
     activity: ConversationActivity,
+    fence: number,
   ): Promise<void> {
     const notApplied = {
       ...this.byId(scope, id),
-      lastAppliedMessageId: { $ne: activity.messageId },
+      appliedMessageIds: { $ne: activity.messageId },
+      $and: [{ $or: [{ writerFence: null }, { writerFence: { $lte: fence } }] }],
     };
+    const applied = { $push: { appliedMessageIds: activity.messageId } };
     const newest = applyActivity(activity);
     const asNewest = await this.model
       .updateOne(
         { ...notApplied, ...olderThanActivity(activity) },
-        { ...newest, $set: { ...newest.$set, lastAppliedMessageId: activity.messageId } },
+        { ...newest, ...applied, $max: { ...newest.$max, writerFence: fence } },
       )
       .exec();
-    if (asNewest.matchedCount > 0) return;
-    await this.model
-      .updateOne(
-        { ...notApplied, ...visibleAt(activity.timestamp) },
-        activity.inbound
-          ? {
-              $set: { lastAppliedMessageId: activity.messageId },
-              $inc: { unreadCount: 1 },
-              $max: { lastInboundAt: activity.timestamp },
-            }
-          : { $set: { lastAppliedMessageId: activity.messageId } },
-      )
-      .exec();
+    const matched =
+      asNewest.matchedCount > 0 ||
+      (
+        await this.model
+          .updateOne(
+            { ...notApplied, ...visibleAt(activity.timestamp) },
+            activity.inbound
+              ? {
+                  ...applied,
+                  $inc: { unreadCount: 1 },
+                  $max: { lastInboundAt: activity.timestamp, writerFence: fence },
+                }
+              : { ...applied, $max: { writerFence: fence } },
+          )
+          .exec()
+      ).matchedCount > 0;
+    if (matched) {
+      await this.model
+        .updateOne(
+          { _id: id, [`appliedMessageIds.${APPLIED_MESSAGES_KEPT}`]: { $exists: true } },
+          { $pop: { appliedMessageIds: -1 } },
+        )
+        .exec();
+      return;
+    }
+    if (await this.model.exists({ _id: id, writerFence: { $gt: fence } }).exec()) {
+      throw new StaleConversationWriteError(String(id));
+    }
   }
 
   /** Applies the activity when it is newer than the conversation's newest message. */

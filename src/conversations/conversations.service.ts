@@ -212,10 +212,15 @@ export class ConversationsService {
 
   /**
    * Applies a newly stored webhook message to its conversation (newest message, unread
-   * count, reply window), once even when retried. Under the lock held by the inbox job.
+   * count, reply window), once even when retried. Under the lock held by the inbox job, whose
+   * token `fence` is.
    */
-  applyMessage(conversation: ConversationRecord, activity: ConversationActivity): Promise<void> {
-    return this.repository.applyMessage(WEBHOOK, conversation._id, activity);
+  applyMessage(
+    conversation: ConversationRecord,
+    activity: ConversationActivity,
+    fence: number,
+  ): Promise<void> {
+    return this.repository.applyMessage(WEBHOOK, conversation._id, activity, fence);
   }
 
   /** Makes a message sent through the API the newest one, unless a newer one exists. */

@@ -33,6 +33,9 @@ function dm(mid: string, timestamp: number): MessageEvent {
  * only when it is not the last one applied, as the repositories do; `failOnce` makes one step
  * fail once, as a worker dying there would.
  */
+/** The conversation lease token the inbox job holds. */
+const FENCE = 1;
+
 function setup(failOnce: 'apply' | 'clear') {
   const stored = new Map<string, { effectsPending?: boolean }>();
   const conversation = {
@@ -40,7 +43,7 @@ function setup(failOnce: 'apply' | 'clear') {
     instagramAccount: new Types.ObjectId(account.id),
     owner: new Types.ObjectId(account.userId),
     unreadCount: 0,
-    lastAppliedMessageId: null as string | null,
+    appliedMessageIds: [] as string[],
   };
   let failed = false;
   const failHere = (step: 'apply' | 'clear') => {
@@ -78,8 +81,8 @@ function setup(failOnce: 'apply' | 'clear') {
     ensureConversation: jest.fn().mockResolvedValue(conversation),
     applyMessage: jest.fn((_conversation: unknown, activity: ConversationActivity) => {
       failHere('apply');
-      if (conversation.lastAppliedMessageId !== activity.messageId) {
-        conversation.lastAppliedMessageId = activity.messageId;
+      if (!conversation.appliedMessageIds.includes(activity.messageId)) {
+        conversation.appliedMessageIds.push(activity.messageId);
         if (activity.inbound) conversation.unreadCount++;
       }
       return Promise.resolve();
@@ -101,12 +104,12 @@ describe('MessageIngestionService: insert, then apply', () => {
   it('counts a message once when its update is retried after the attempt failed before applying it', async () => {
     const { ingestion, conversation, conversations } = setup('apply');
     const event = dm('m-1', 1000);
-    await expect(ingestion.ingest(account, event)).rejects.toThrow(/died at apply/);
+    await expect(ingestion.ingest(account, event, FENCE)).rejects.toThrow(/died at apply/);
     expect(conversation.unreadCount).toBe(0);
 
-    await expect(ingestion.ingest(account, event)).resolves.toBe(false);
+    await expect(ingestion.ingest(account, event, FENCE)).resolves.toBe(false);
     expect(conversation.unreadCount).toBe(1);
-    await ingestion.ingest(account, event);
+    await ingestion.ingest(account, event, FENCE);
     expect(conversation.unreadCount).toBe(1);
     expect(conversations.applyMessage).toHaveBeenCalledTimes(2);
   });
@@ -114,21 +117,21 @@ describe('MessageIngestionService: insert, then apply', () => {
   it('counts a message once when the attempt failed after applying it but before clearing the mark', async () => {
     const { ingestion, conversation, stored } = setup('clear');
     const event = dm('m-1', 1000);
-    await expect(ingestion.ingest(account, event)).rejects.toThrow(/died at clear/);
+    await expect(ingestion.ingest(account, event, FENCE)).rejects.toThrow(/died at clear/);
     expect(conversation.unreadCount).toBe(1);
 
-    await ingestion.ingest(account, event);
-    await ingestion.ingest(account, event);
+    await ingestion.ingest(account, event, FENCE);
+    await ingestion.ingest(account, event, FENCE);
     expect(conversation.unreadCount).toBe(1);
     expect(stored.get('m-1')).toEqual({});
   });
 
   it('applies nothing for a redelivered message whose effects were applied', async () => {
     const { ingestion, conversation, conversations } = setup('clear');
-    await expect(ingestion.ingest(account, dm('m-1', 1000))).rejects.toThrow();
-    await ingestion.ingest(account, dm('m-1', 1000));
-    await expect(ingestion.ingest(account, dm('m-2', 2000))).resolves.toBe(true);
-    await ingestion.ingest(account, dm('m-1', 1000));
+    await expect(ingestion.ingest(account, dm('m-1', 1000), FENCE)).rejects.toThrow();
+    await ingestion.ingest(account, dm('m-1', 1000), FENCE);
+    await expect(ingestion.ingest(account, dm('m-2', 2000), FENCE)).resolves.toBe(true);
+    await ingestion.ingest(account, dm('m-1', 1000), FENCE);
     expect(conversation.unreadCount).toBe(2);
     expect(conversations.applyMessage).toHaveBeenCalledTimes(3);
   });
@@ -136,15 +139,19 @@ describe('MessageIngestionService: insert, then apply', () => {
   it('never counts a message unsent before its effects were applied', async () => {
     const { ingestion, conversation, conversations } = setup('apply');
     const event = dm('m-1', 1000);
-    await expect(ingestion.ingest(account, event)).rejects.toThrow(/died at apply/);
-    await ingestion.ingest(account, {
-      kind: 'message_deleted',
-      accountMetaId: event.accountMetaId,
-      participantId: event.participantId,
-      timestamp: new Date(2000),
-      messageId: 'm-1',
-    });
-    await ingestion.ingest(account, event);
+    await expect(ingestion.ingest(account, event, FENCE)).rejects.toThrow(/died at apply/);
+    await ingestion.ingest(
+      account,
+      {
+        kind: 'message_deleted',
+        accountMetaId: event.accountMetaId,
+        participantId: event.participantId,
+        timestamp: new Date(2000),
+        messageId: 'm-1',
+      },
+      FENCE,
+    );
+    await ingestion.ingest(account, event, FENCE);
     expect(conversation.unreadCount).toBe(0);
     expect(conversations.forgetMessage).not.toHaveBeenCalled();
   });

@@ -51,11 +51,18 @@ export class MessageIngestionService {
     private readonly conversations: ConversationsService,
   ) {}
 
-  /** Applies the event; true when it stored a new message. */
-  async ingest(account: InstagramAccountRef, event: MessagingEvent): Promise<boolean> {
+  /**
+   * Applies the event; true when it stored a new message. `fence` is the token of the
+   * conversation lease the caller holds.
+   */
+  async ingest(
+    account: InstagramAccountRef,
+    event: MessagingEvent,
+    fence: number,
+  ): Promise<boolean> {
     switch (event.kind) {
       case 'message':
-        return this.storeMessage(account, event);
+        return this.storeMessage(account, event, fence);
       case 'message_deleted':
         await this.deleteMessage(account, event);
         return false;
@@ -95,7 +102,11 @@ export class MessageIngestionService {
    * message at most once, so an attempt that ended between applying and clearing the mark
    * changes nothing when retried.
    */
-  private async storeMessage(account: InstagramAccountRef, event: MessageEvent): Promise<boolean> {
+  private async storeMessage(
+    account: InstagramAccountRef,
+    event: MessageEvent,
+    fence: number,
+  ): Promise<boolean> {
     const inbound = event.direction === 'inbound';
     const { content } = event;
     const conversation = await this.conversations.ensureConversation(account, event.participantId);
@@ -118,12 +129,16 @@ export class MessageIngestionService {
         effectsPending: true,
       }));
     if (stored || (await this.messages.hasPendingEffects(WEBHOOK, account.id, event.messageId))) {
-      await this.conversations.applyMessage(conversation, {
-        timestamp: event.timestamp,
-        messageId: event.messageId,
-        preview: messagePreview(content),
-        inbound,
-      });
+      await this.conversations.applyMessage(
+        conversation,
+        {
+          timestamp: event.timestamp,
+          messageId: event.messageId,
+          preview: messagePreview(content),
+          inbound,
+        },
+        fence,
+      );
       await this.messages.clearPendingEffects(WEBHOOK, account.id, event.messageId);
     }
     if (event.referral) {

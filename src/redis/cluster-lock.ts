@@ -3,7 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceUnavailableError } from '../common/errors';
 import { RedisConnections } from './redis-connections';
 
-/** A held lock. `token` grows with every acquisition of the same name (a fencing token). */
+/**
+ * A held lock. `token` grows with every acquisition of the same name, also across a loss of
+ * Redis's data (a fencing token).
+ */
 export interface Lease {
   readonly name: string;
   readonly token: number;
@@ -38,15 +41,23 @@ const DEFAULT_WAIT_MS = 5_000;
 /** Fence counters and unclean markers outlive any lease by far, and are then forgotten. */
 const FENCE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** KEYS: lock, fence, unclean marker. ARGV: lease ms, fence ttl ms. → {token, unclean} or 0. */
+/**
+ * KEYS: lock, fence, unclean marker. ARGV: lease ms, fence ttl ms. → {token, unclean} or 0.
+ * A token is one more than the last one of the name, and never less than Redis's clock in
+ * microseconds: tokens keep growing when Redis lost its data (restarted empty, failed over),
+ * so a holder from before the loss still has the smaller token.
+ */
 const ACQUIRE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local token = redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
+local now = redis.call('TIME')
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+local token = math.max(last + 1, tonumber(now[1]) * 1000000 + tonumber(now[2]))
+local text = string.format('%.0f', token)
+redis.call('SET', KEYS[2], text, 'PX', ARGV[2])
 local unclean = redis.call('EXISTS', KEYS[3])
-redis.call('SET', KEYS[1], token, 'PX', ARGV[1])
-redis.call('SET', KEYS[3], token, 'PX', ARGV[2])
-return {token, unclean}`;
+redis.call('SET', KEYS[1], text, 'PX', ARGV[1])
+redis.call('SET', KEYS[3], text, 'PX', ARGV[2])
+return {text, unclean}`;
 
 /** KEYS: lock. ARGV: token, lease ms. */
 const RENEW = `
@@ -117,8 +128,11 @@ export class ClusterLock {
         uncleanKey,
         leaseMs,
         FENCE_TTL_MS,
-      )) as [number, number] | 0;
-      if (result !== 0) return this.holding(name, lockKey, uncleanKey, result, leaseMs);
+      )) as [string, number] | 0;
+      if (result !== 0) {
+        const [token, unclean] = result;
+        return this.holding(name, lockKey, uncleanKey, [Number(token), unclean], leaseMs);
+      }
       if (Date.now() + pause > deadline) throw new LockBusyError(name);
       await sleep(pause);
       pause = Math.min(pause * 2, 50);

@@ -3,7 +3,11 @@ import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { TtlCache } from '../common/cache/ttl-cache';
 import { webhookConfig, type WebhookConfig } from '../config/webhook.config';
-import { ConversationLock, conversationKey } from '../conversations/conversation-lock';
+import {
+  ConversationLock,
+  StaleConversationWriteError,
+  conversationKey,
+} from '../conversations/conversation-lock';
 import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import {
@@ -110,22 +114,28 @@ export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap
       const outcomes = new Map<TakenEntry, Outcome>();
       for (const { entry, parsed } of inApplyOrder(entries)) {
         if (!lease.held()) break;
-        outcomes.set(entry, await this.apply(account, parsed));
+        outcomes.set(entry, await this.apply(account, parsed, lease));
       }
       await this.record(key, account, lease.token, outcomes);
     }
   }
 
-  private async apply(account: InstagramAccountRef, parsed: ParsedUpdate | null): Promise<Outcome> {
+  /** A write refused under a newer lease means this job's lease was taken over: it stops. */
+  private async apply(
+    account: InstagramAccountRef,
+    parsed: ParsedUpdate | null,
+    lease: Lease,
+  ): Promise<Outcome> {
     if (parsed === null)
       return { status: 'ignored', reason: 'The stored payload is not valid JSON' };
     const event = parsed.event;
     if (event === null) return { status: 'ignored', reason: parsed.reason };
     try {
-      const stored = await this.ingestion.ingest(account, event);
+      const stored = await this.ingestion.ingest(account, event, lease.token);
       if (stored) this.metrics.ingestLag((Date.now() - event.timestamp.getTime()) / 1000);
       return { status: 'done' };
     } catch (error) {
+      if (error instanceof StaleConversationWriteError) throw new LeaseLostError(lease.name);
       if (!(error instanceof TargetMessageNotFoundError)) {
         return { status: 'retry', error, final: 'failed', event };
       }

@@ -76,11 +76,19 @@ export class Conversation {
   lastMessageId!: string | null;
 
   /**
-   * Meta id of the last webhook message whose effects (newest message, unread count, reply
-   * window) were applied here: a retried update applies its message's effects only once.
+   * Meta ids of the latest webhook messages whose effects (newest message, unread count, reply
+   * window) were applied here, oldest first: a retried update applies its message's effects
+   * only once.
    */
-  @Prop({ type: String, default: null })
-  lastAppliedMessageId!: string | null;
+  @Prop({ type: [String], default: [] })
+  appliedMessageIds!: string[];
+
+  /**
+   * The largest conversation-lease token a webhook message was applied under: a worker whose
+   * lease was taken over (its token is smaller) can no longer apply one.
+   */
+  @Prop({ type: Number, default: null })
+  writerFence!: number | null;
 
   /** Inbound messages not yet marked read. */
   @Prop({ type: Number, default: 0 })
