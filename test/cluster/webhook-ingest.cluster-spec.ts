@@ -28,8 +28,12 @@ import {
 const DRAIN_TIMEOUT_MS = 120_000;
 /** Redis lost: entries are found again by the inbox sweep, which waits for its grace period. */
 const RECOVERY_TIMEOUT_MS = 120_000;
-/** A webhook delivery is answered within this long while the database is unreachable. */
-const OUTAGE_ANSWER_BOUND_MS = 5000;
+/**
+ * A webhook delivery is answered within this long while the database is unreachable: the
+ * store's bound (WEBHOOK_STORE_TIMEOUT_MS, 3 s) and a ping, with room for a machine busy with
+ * three API processes and the rest of the test run.
+ */
+const OUTAGE_ANSWER_BOUND_MS = 8000;
 
 /** The message ids a webhook body carries. */
 function midsOf(body: unknown): string[] {
@@ -113,17 +117,23 @@ describe('Webhook ingest while an API process, Redis or the database fails', () 
     };
   }
 
+  /**
+   * Meta redelivers what was not acknowledged; then every DM is stored once, and (`exact`)
+   * each conversation's unread count and newest message are exact.
+   */
   async function expectEverythingOnceAfterRedelivery(
     inbox: ClusterInbox,
     dms: SentDm[],
     records: DeliveryRecord[],
+    check: 'exact' | 'stored-once',
   ): Promise<void> {
     await redeliverUnacknowledged((body) => cluster.deliver(body), inbox.igId, dms, records);
     expect(await settled(cluster.db, dms.length, RECOVERY_TIMEOUT_MS)).toBe(true);
-    await expectEachStoredOnceInOneConversation(cluster.db, inbox, dms);
+    if (check === 'exact') await expectStoredExactlyOnce(cluster.db, inbox, dms);
+    else await expectEachStoredOnceInOneConversation(cluster.db, inbox, dms);
   }
 
-  it('stores every acknowledged delivery exactly once while one instance after another is killed with SIGKILL (5 times, at random moments)', async () => {
+  it('stores every acknowledged delivery exactly once, with exact unread counts and the newest message last, while one instance after another is killed with SIGKILL (5 times, at random moments)', async () => {
     const { inbox, dms } = await inboxWithDms(20, 15);
     // A killed instance restarts while the stream goes on; the next kill may come before it
     // is back, as long as one instance stays up.
@@ -145,7 +155,7 @@ describe('Webhook ingest while an API process, Redis or the database fails', () 
     const records = await streamDeliveries((body) => cluster.deliver(body), inbox.igId, dms, kills);
     expect(records.some((record) => record.status === 0)).toBe(true);
     await expectAcknowledgedStoredOnce(cluster.db, records, RECOVERY_TIMEOUT_MS);
-    await expectEverythingOnceAfterRedelivery(inbox, dms, records);
+    await expectEverythingOnceAfterRedelivery(inbox, dms, records, 'exact');
   }, 300_000);
 
   it('loses nothing acknowledged when Redis restarts empty mid-stream, in conversations that keep writing and in those that go quiet', async () => {
@@ -180,10 +190,13 @@ describe('Webhook ingest while an API process, Redis or the database fails', () 
     ]);
     const records = streams.flat();
     await expectAcknowledgedStoredOnce(cluster.db, records, RECOVERY_TIMEOUT_MS);
-    await expectEverythingOnceAfterRedelivery(inbox, dms, records);
+    // Counts are not asserted here: a worker holding a lease from before Redis lost its data
+    // can still be writing when the next one takes the conversation, and the development
+    // database can lose one of two concurrent updates of one document.
+    await expectEverythingOnceAfterRedelivery(inbox, dms, records, 'stored-once');
   }, 300_000);
 
-  it('answers 503 while the database is cut off for 10 s, serves again afterwards without a restart and loses nothing acknowledged', async () => {
+  it('answers 503 while the database is cut off for 10 s, serves again afterwards without a restart, loses nothing acknowledged and keeps exact counts', async () => {
     const { inbox, dms } = await inboxWithDms(10, 20);
     const outage = { from: 0, to: 0 };
     const pids = [0, 1, 2].map((i) => cluster.apis.pid(i));
@@ -227,6 +240,6 @@ describe('Webhook ingest while an API process, Redis or the database fails', () 
     );
     expect([0, 1, 2].map((i) => cluster.apis.pid(i))).toEqual(pids);
     await expectAcknowledgedStoredOnce(cluster.db, records, RECOVERY_TIMEOUT_MS);
-    await expectEverythingOnceAfterRedelivery(inbox, dms, records);
+    await expectEverythingOnceAfterRedelivery(inbox, dms, records, 'exact');
   }, 300_000);
 });
