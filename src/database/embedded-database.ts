@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { goEnvironment } from '../config/database.config';
 import {
+  buildOnce,
   findOnPath,
   freePort,
   isExecutable,
@@ -108,21 +109,7 @@ export async function buildFerretdb(
   if (!findOnPath('go', settings.pathDirs))
     throw new Error('Go is not installed, so FerretDB cannot be built');
   const root = join(settings.cacheDir, `ferretdb-${FERRETDB_VERSION}`);
-  await mkdir(root, { recursive: true });
-  const lock = join(root, '.build-lock');
-  const started = Date.now();
-  while (true) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (isExecutable(target)) return target;
-      if (Date.now() - started > 15 * 60_000) await rm(lock, { recursive: true, force: true });
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    if (isExecutable(target)) return target;
+  return buildOnce(target, root, 15 * 60_000, async () => {
     log(`Building FerretDB ${FERRETDB_VERSION} with Go (once; takes a few minutes)...`);
     const { stdout } = await execFileAsync(
       'go',
@@ -147,10 +134,7 @@ export async function buildFerretdb(
     await execFileAsync('mv', [output, target]);
     await rm(sourceDir, { recursive: true, force: true });
     log(`FerretDB ${FERRETDB_VERSION} built into ${target}`);
-    return target;
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
+  });
 }
 
 async function ferretdbVersion(binary: string): Promise<string> {

@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * Helpers shared by the embedded development services (database, Redis): finding binaries,
+ * Helpers shared by the embedded development services (database, Redis): building and finding binaries,
  * picking free ports and stopping child processes, also when the parent exits without asking.
  */
 
@@ -67,4 +69,37 @@ export function tail(stream: NodeJS.ReadableStream | null, limit = 4000): () => 
     text = (text + chunk.toString()).slice(-limit);
   });
   return () => text;
+}
+
+/**
+ * Builds `target` once, also when several processes ask at the same time (test workers): one
+ * takes a lock folder in `dir` and runs `build`, the others wait for the target to appear. A lock
+ * older than `staleAfterMs` belongs to a build that died and is taken over.
+ */
+export async function buildOnce(
+  target: string,
+  dir: string,
+  staleAfterMs: number,
+  build: () => Promise<void>,
+): Promise<string> {
+  if (isExecutable(target)) return target;
+  await mkdir(dir, { recursive: true });
+  const lock = join(dir, '.build-lock');
+  const started = Date.now();
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      if (isExecutable(target)) return target;
+      if (Date.now() - started > staleAfterMs) await rm(lock, { recursive: true, force: true });
+      await sleep(1000);
+    }
+  }
+  try {
+    if (!isExecutable(target)) await build();
+    return target;
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }

@@ -1,9 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { goEnvironment, loadEmbeddedDatabaseSettings } from '../../src/config/database.config';
 import {
+  buildOnce,
   findOnPath,
   freePort,
   isExecutable,
@@ -32,30 +32,12 @@ async function buildGofakes3(): Promise<string> {
   if (!findOnPath('go', settings.pathDirs)) {
     throw new Error('Go is not installed, so the S3-compatible test server cannot be built');
   }
-  await mkdir(dir, { recursive: true });
-  const lock = join(dir, '.build-lock');
-  const started = Date.now();
-  while (true) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (isExecutable(binary)) return binary;
-      if (Date.now() - started > 10 * 60_000) await rm(lock, { recursive: true, force: true });
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    if (!isExecutable(binary)) {
-      await execFileAsync('go', ['install', `${GOFAKES3_PACKAGE}@${GOFAKES3_VERSION}`], {
-        env: { ...goEnvironment(), GOBIN: dir },
-        maxBuffer: 16 * 1024 * 1024,
-      });
-    }
-    return binary;
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
+  return buildOnce(binary, dir, 10 * 60_000, async () => {
+    await execFileAsync('go', ['install', `${GOFAKES3_PACKAGE}@${GOFAKES3_VERSION}`], {
+      env: { ...goEnvironment(), GOBIN: dir },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  });
 }
 
 async function waitForHttp(url: string, child: ChildProcess, output: () => string): Promise<void> {
