@@ -119,7 +119,8 @@ describe('Webhook pipeline: one conversation at a time, effects applied once', (
     expect(conversations[0]).toMatchObject({ unreadCount: 2, lastMessage: 'newest' });
   });
 
-  it('applies a stored message to its conversation once, however often it is applied', async () => {
+  /** A conversation holding one inbound message ('first'), stored through the pipeline. */
+  async function conversationWithOneMessage() {
     const from = t.simulator.addUser().igsid;
     const at = Date.now() - 5000;
     await t.simulator.deliverWebhook(
@@ -132,6 +133,11 @@ describe('Webhook pipeline: one conversation at a time, effects applied once', (
     );
     await drainInbox(t);
     const [conversation] = await rawDocs(t, 'conversations', { igUserId: from });
+    return { from, at, conversation };
+  }
+
+  it('applies a stored message to its conversation once, however often it is applied', async () => {
+    const { from, at, conversation } = await conversationWithOneMessage();
     const repository = t.app.get(ConversationsRepository);
     const activity = {
       timestamp: new Date(at + 1),
@@ -155,18 +161,7 @@ describe('Webhook pipeline: one conversation at a time, effects applied once', (
   });
 
   it('refuses to apply a message under a lease token older than one already applied', async () => {
-    const from = t.simulator.addUser().igsid;
-    const at = Date.now() - 5000;
-    await t.simulator.deliverWebhook(
-      webhookBatch([
-        {
-          id: inbox.igId,
-          messaging: [inboundMessage({ account: inbox.igId, from, text: 'first', timestamp: at })],
-        },
-      ]),
-    );
-    await drainInbox(t);
-    const [conversation] = await rawDocs(t, 'conversations', { igUserId: from });
+    const { from, at, conversation } = await conversationWithOneMessage();
     const repository = t.app.get(ConversationsRepository);
     const scope = systemScope('test of a stale writer');
     const newer = {
