@@ -28,14 +28,14 @@ function dm(mid: string, timestamp: number): MessageEvent {
   };
 }
 
-/**
- * In-memory messages (unique mid, the effects mark) and one conversation that applies a message
- * only when it is not the last one applied, as the repositories do; `failOnce` makes one step
- * fail once, as a worker dying there would.
- */
 /** The conversation lease token the inbox job holds. */
 const FENCE = 1;
 
+/**
+ * In-memory messages (unique mid, the effects mark) and one conversation that applies a message
+ * only when it is not among those applied already, as the repositories do; `failOnce` makes one
+ * step fail once, as a worker dying there would.
+ */
 function setup(failOnce: 'apply' | 'clear') {
   const stored = new Map<string, { effectsPending?: boolean }>();
   const conversation = {
