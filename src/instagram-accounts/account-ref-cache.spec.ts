@@ -9,7 +9,9 @@ describe('AccountRefCache', () => {
     expect(cache.get('178414')).toBe('account-a');
     expect(cache.get('999')).toBeNull();
     expect(cache.get('unknown')).toBeUndefined();
-    now += 5_001;
+    now += 59_000;
+    expect(cache.get('178414')).toBe('account-a');
+    now += 1_001;
     expect(cache.get('178414')).toBeUndefined();
   });
 

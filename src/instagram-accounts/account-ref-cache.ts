@@ -6,16 +6,17 @@ const ACCOUNT_REFS_CHANGED = 'account-refs-changed';
 
 /**
  * Webhook-path cache of which account a Meta id (Instagram or Page id) names,
- * including "no account" (`null`). Entries live a few seconds. `clear()`, called after
- * every change to an account, empties it here at once and, over the change bus, on every
- * other instance; the TTL bounds staleness when a notification is lost (Redis unreachable).
+ * including "no account" (`null`). `clear()`, called after every change to an account,
+ * empties it here at once and, over the change bus, on every other instance. Entries live a
+ * minute: that bounds staleness when a notification is lost, which takes Redis being
+ * unreachable — and then no webhook job runs either.
  */
 export class AccountRefCache<T> extends TtlCache<string, T | null> {
   constructor(
     private readonly bus?: ChangeBus,
     now?: () => number,
   ) {
-    super({ ttlMs: 5_000, maxEntries: 10_000, now });
+    super({ ttlMs: 60_000, maxEntries: 10_000, now });
     bus?.on(ACCOUNT_REFS_CHANGED, () => super.clear());
   }
 
