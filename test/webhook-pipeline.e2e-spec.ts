@@ -139,38 +139,67 @@ describe('Webhook pipeline: one conversation at a time, effects applied once', (
   it('applies a stored message to its conversation once, however often it is applied', async () => {
     const { from, at, conversation } = await conversationWithOneMessage();
     const repository = t.app.get(ConversationsRepository);
+    const scope = systemScope('test of a retried apply');
+    const read = async () => (await repository.findById(scope, conversation._id))!;
     const activity = {
       timestamp: new Date(at + 1),
       messageId: 'm-retried',
       preview: 'again',
       inbound: true,
     };
-    const scope = systemScope('test of a retried apply');
     // Above the token the inbox job applied the first message under.
     const fence = Number.MAX_SAFE_INTEGER;
-    await repository.applyMessage(scope, conversation._id, activity, fence);
-    await repository.applyMessage(scope, conversation._id, activity, fence);
+    await repository.applyMessage(scope, await read(), activity, fence);
+    await repository.applyMessage(scope, await read(), activity, fence);
     const older = { ...activity, timestamp: new Date(at - 1), messageId: 'm-older' };
-    await repository.applyMessage(scope, conversation._id, older, fence);
-    await repository.applyMessage(scope, conversation._id, older, fence);
+    await repository.applyMessage(scope, await read(), older, fence);
+    await repository.applyMessage(scope, await read(), older, fence);
     // Retried after another message was applied since (one delivered late, for example).
-    await repository.applyMessage(scope, conversation._id, activity, fence);
+    await repository.applyMessage(scope, await read(), activity, fence);
 
     const [after] = await rawDocs(t, 'conversations', { igUserId: from });
     expect(after).toMatchObject({ unreadCount: 3, lastMessage: 'again' });
+  });
+
+  it('decides again in the database when the conversation changed since it was read', async () => {
+    const { from, at, conversation } = await conversationWithOneMessage();
+    const repository = t.app.get(ConversationsRepository);
+    const scope = systemScope('test of an apply over a stale read');
+    const stale = (await repository.findById(scope, conversation._id))!;
+    const fence = Number.MAX_SAFE_INTEGER;
+    const newest = {
+      timestamp: new Date(at + 2),
+      messageId: 'm-2',
+      preview: 'newest',
+      inbound: true,
+    };
+    const between = {
+      timestamp: new Date(at + 1),
+      messageId: 'm-1',
+      preview: 'between',
+      inbound: true,
+    };
+    await repository.applyMessage(scope, stale, newest, fence);
+    // Read before m-2 was applied: as read, m-1 would be the newest message; it is not.
+    await repository.applyMessage(scope, stale, between, fence);
+    await repository.applyMessage(scope, stale, newest, fence);
+
+    const [after] = await rawDocs(t, 'conversations', { igUserId: from });
+    expect(after).toMatchObject({ unreadCount: 3, lastMessage: 'newest', lastMessageId: 'm-2' });
   });
 
   it('refuses to apply a message under a lease token older than one already applied', async () => {
     const { from, at, conversation } = await conversationWithOneMessage();
     const repository = t.app.get(ConversationsRepository);
     const scope = systemScope('test of a stale writer');
+    const read = async () => (await repository.findById(scope, conversation._id))!;
     const newer = {
       timestamp: new Date(at + 1),
       messageId: 'm-new',
       preview: 'new',
       inbound: true,
     };
-    await repository.applyMessage(scope, conversation._id, newer, Number.MAX_SAFE_INTEGER - 1);
+    await repository.applyMessage(scope, await read(), newer, Number.MAX_SAFE_INTEGER - 1);
     const stale = {
       timestamp: new Date(at + 2),
       messageId: 'm-stale',
@@ -179,7 +208,7 @@ describe('Webhook pipeline: one conversation at a time, effects applied once', (
     };
 
     await expect(
-      repository.applyMessage(scope, conversation._id, stale, Number.MAX_SAFE_INTEGER - 2),
+      repository.applyMessage(scope, await read(), stale, Number.MAX_SAFE_INTEGER - 2),
     ).rejects.toBeInstanceOf(StaleConversationWriteError);
     const [after] = await rawDocs(t, 'conversations', { igUserId: from });
     expect(after).toMatchObject({ unreadCount: 2, lastMessage: 'new' });

@@ -62,12 +62,59 @@ function visibleAt(timestamp: Date): QueryFilter<Conversation> {
 }
 
 /**
- * How many of the latest messages applied to a conversation it remembers, so that a retried
- * update applies nothing again even when others were applied before it was retried (updates
- * delivered late with earlier Meta timestamps go first). Each id costs the conversation
- * document about a hundred bytes.
+ * A conversation remembers the ids of the messages applied to it, so a retried update applies
+ * nothing again. A message stays marked `effectsPending` while its id is remembered and its
+ * mark is cleared before the id is forgotten, so how many ids are kept decides only how often
+ * marks are cleared (once per {@link APPLIED_MESSAGES_MAX} − {@link APPLIED_MESSAGES_KEPT}
+ * messages, in one write) against how large the document grows (about a hundred bytes an id).
  */
-const APPLIED_MESSAGES_KEPT = 100;
+const APPLIED_MESSAGES_KEPT = 5;
+/** The memory grows to this many ids, then forgets the oldest down to {@link APPLIED_MESSAGES_KEPT}. */
+const APPLIED_MESSAGES_MAX = 25;
+
+/**
+ * The ids the conversation forgets when the next message is applied to it (the oldest, once
+ * its memory is full). A message stays marked `effectsPending` while its id is remembered, so
+ * its mark is cleared before the id is forgotten (see {@link ConversationsRepository.applyMessage}).
+ */
+export function appliedIdsToForget(conversation: ConversationRecord): string[] {
+  const applied = conversation.appliedMessageIds ?? [];
+  return applied.length >= APPLIED_MESSAGES_MAX
+    ? applied.slice(0, applied.length - APPLIED_MESSAGES_KEPT)
+    : [];
+}
+
+/**
+ * The update {@link ConversationsRepository.applyMessage} makes to the conversation as read,
+ * without remembering the message as applied; null when nothing changes (a message older than
+ * a DELETE that hid the conversation). The same decision as its database conditions
+ * (`olderThanActivity`, `visibleAt`).
+ */
+function decideApply(
+  read: ConversationRecord,
+  activity: ConversationActivity,
+  fence: number,
+): (UpdateQuery<Conversation> & { $set?: Record<string, unknown> }) | null {
+  const { lastMessageTimestamp: last, lastMessageId: lastId, visibleFrom } = read;
+  const time = activity.timestamp.getTime();
+  const newest =
+    last === null ||
+    last === undefined ||
+    last.getTime() < time ||
+    (last.getTime() === time &&
+      lastId !== null &&
+      lastId !== undefined &&
+      lastId < activity.messageId);
+  if (newest) {
+    const update = applyActivity(activity);
+    return { ...update, $max: { ...update.$max, writerFence: fence } };
+  }
+  if (visibleFrom !== null && visibleFrom !== undefined && visibleFrom.getTime() > time)
+    return null;
+  return activity.inbound
+    ? { $inc: { unreadCount: 1 }, $max: { lastInboundAt: activity.timestamp, writerFence: fence } }
+    : { $max: { writerFence: fence } };
+}
 
 function applyActivity(activity: ConversationActivity): UpdateQuery<Conversation> {
   return {
@@ -116,16 +163,61 @@ export class ConversationsRepository extends OwnedDataRepository {
     return conversation;
   }
 
+  /** The conversation with this id, as stored. */
+  findById(scope: OwnerScope, id: ConversationId): Promise<ConversationRecord | null> {
+    return this.model.findOne(this.byId(scope, id)).lean<ConversationRecord>().exec();
+  }
+
   /**
    * Applies a stored webhook message to its conversation once: as the newest message when
    * it is newer than the current one, otherwise (inbound) only to the unread count and the
-   * reply window, unless a DELETE hid it. Nothing changes for a message among the last
-   * {@link APPLIED_MESSAGES_KEPT} applied (a retried update, whatever was applied since).
+   * reply window, unless a DELETE hid it. Nothing changes for a message the conversation
+   * remembers as applied (a retried update); the caller clears the marks of the ids
+   * {@link appliedIdsToForget} names first.
    * `fence` is the token of the conversation lease the caller holds: a write under a smaller
    * token than one already written (a holder whose lease was taken over) is refused with
    * {@link StaleConversationWriteError}.
+   *
+   * `read` is the conversation as the caller read it under that lease. The change is decided
+   * from it and written by `_id` on the condition that the conversation is still as read (one
+   * round trip, and the one kind of lookup the embedded database answers without reading the
+   * whole collection); when something changed it meanwhile, it is decided again by the
+   * database.
    */
   async applyMessage(
+    scope: OwnerScope,
+    read: ConversationRecord,
+    activity: ConversationActivity,
+    fence: number,
+  ): Promise<void> {
+    if ((read.writerFence ?? 0) > fence) throw new StaleConversationWriteError(String(read._id));
+    const applied = read.appliedMessageIds ?? [];
+    if (applied.includes(activity.messageId)) return;
+    const change = decideApply(read, activity, fence);
+    if (change === null) return;
+    const forget = appliedIdsToForget(read).length;
+    const remembered =
+      forget > 0
+        ? { $set: { appliedMessageIds: [...applied.slice(forget), activity.messageId] } }
+        : { $push: { appliedMessageIds: activity.messageId } };
+    const result = await this.model
+      .updateOne(
+        {
+          ...this.byId(scope, read._id),
+          writerFence: read.writerFence ?? null,
+          lastMessageId: read.lastMessageId ?? null,
+          lastMessageTimestamp: read.lastMessageTimestamp ?? null,
+          visibleFrom: read.visibleFrom ?? null,
+          appliedMessageIds: { $nin: [activity.messageId] },
+        },
+        { ...change, ...remembered, $set: { ...change.$set, ...remembered.$set } },
+      )
+      .exec();
+    if (result.matchedCount === 0) await this.applyMessageIfNot(scope, read._id, activity, fence);
+  }
+
+  /** {@link applyMessage} decided by the database, for a conversation that changed meanwhile. */
+  private async applyMessageIfNot(
     scope: OwnerScope,
     id: ConversationId,
     activity: ConversationActivity,
@@ -160,15 +252,34 @@ export class ConversationsRepository extends OwnedDataRepository {
           )
           .exec()
       ).matchedCount > 0;
-    if (matched) {
-      await this.model
-        .updateOne(
-          { _id: id, [`appliedMessageIds.${APPLIED_MESSAGES_KEPT}`]: { $exists: true } },
-          { $pop: { appliedMessageIds: -1 } },
-        )
-        .exec();
-      return;
+    if (matched) return;
+    if (await this.model.exists({ _id: id, writerFence: { $gt: fence } }).exec()) {
+      throw new StaleConversationWriteError(String(id));
     }
+  }
+
+  /**
+   * Remembers the message as applied without any effect (it was unsent before its effects
+   * were applied), so a retried update never applies them. Under the lease whose token is
+   * `fence`.
+   */
+  async rememberApplied(
+    scope: OwnerScope,
+    id: ConversationId,
+    messageId: string,
+    fence: number,
+  ): Promise<void> {
+    const result = await this.model
+      .updateOne(
+        {
+          ...this.byId(scope, id),
+          appliedMessageIds: { $ne: messageId },
+          $or: [{ writerFence: null }, { writerFence: { $lte: fence } }],
+        },
+        { $push: { appliedMessageIds: messageId }, $max: { writerFence: fence } },
+      )
+      .exec();
+    if (result.matchedCount > 0) return;
     if (await this.model.exists({ _id: id, writerFence: { $gt: fence } }).exec()) {
       throw new StaleConversationWriteError(String(id));
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLogsService, type RequestContext } from '../audit-logs/audit-logs.service';
+import { TtlCache } from '../common/cache/ttl-cache';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import type { AuthUser } from '../common/decorators';
 import { NotFoundError } from '../common/errors';
@@ -17,6 +18,7 @@ import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { ConversationLock, conversationKey } from './conversation-lock';
 import {
+  appliedIdsToForget,
   ConversationsRepository,
   type ConversationActivity,
   type ConversationId,
@@ -30,6 +32,12 @@ export const DEFAULT_CONVERSATIONS_PAGE_SIZE = 20;
 const RESOURCE = 'Conversation';
 /** Writes made for the messaging webhook of a connected account. */
 const WEBHOOK = systemScope('messaging webhook of a connected account');
+/**
+ * Conversation ids by account and participant, remembered for the webhook path: a
+ * conversation is never deleted and never changes participant, so a remembered id stays right
+ * and the conversation is read by `_id`.
+ */
+const KNOWN_CONVERSATIONS = 50_000;
 
 /** A page of an account's conversations, newest activity first, with the paging fields. */
 export interface ConversationPage extends CursorPageResponseDto {
@@ -52,6 +60,10 @@ export interface InboxRead {
 
 @Injectable()
 export class ConversationsService {
+  private readonly known = new TtlCache<string, ConversationId>({
+    maxEntries: KNOWN_CONVERSATIONS,
+  });
+
   constructor(
     private readonly repository: ConversationsRepository,
     private readonly writes: ConversationLock,
@@ -195,6 +207,19 @@ export class ConversationsService {
     account: InstagramAccountRef,
     igUserId: string,
   ): Promise<ConversationRecord> {
+    const key = conversationKey(account.id, igUserId);
+    const knownId = this.known.get(key);
+    const known = knownId ? await this.repository.findById(WEBHOOK, knownId) : null;
+    if (known) return known;
+    const conversation = await this.createOrFind(account, igUserId);
+    this.known.set(key, conversation._id);
+    return conversation;
+  }
+
+  private async createOrFind(
+    account: InstagramAccountRef,
+    igUserId: string,
+  ): Promise<ConversationRecord> {
     const owner = {
       instagramAccount: account.id,
       owner: account.userId,
@@ -220,7 +245,29 @@ export class ConversationsService {
     activity: ConversationActivity,
     fence: number,
   ): Promise<void> {
-    return this.repository.applyMessage(WEBHOOK, conversation._id, activity, fence);
+    return this.repository.applyMessage(WEBHOOK, conversation, activity, fence);
+  }
+
+  /**
+   * The message ids the conversation forgets when the next message is applied; their
+   * messages' `effectsPending` marks must be cleared first.
+   */
+  appliedIdsToForget(conversation: ConversationRecord): string[] {
+    return appliedIdsToForget(conversation);
+  }
+
+  /** Whether the conversation remembers the message as applied. */
+  async remembersApplied(conversationId: ConversationId, messageId: string): Promise<boolean> {
+    const conversation = await this.repository.findById(WEBHOOK, conversationId);
+    return conversation?.appliedMessageIds?.includes(messageId) ?? false;
+  }
+
+  /**
+   * The message was unsent before its effects were applied: it is remembered as applied, with
+   * none. Under the lock held by the inbox job, whose token `fence` is.
+   */
+  rememberApplied(conversationId: ConversationId, messageId: string, fence: number): Promise<void> {
+    return this.repository.rememberApplied(WEBHOOK, conversationId, messageId, fence);
   }
 
   /** Makes a message sent through the API the newest one, unless a newer one exists. */

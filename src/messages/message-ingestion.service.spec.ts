@@ -33,11 +33,12 @@ const FENCE = 1;
 
 /**
  * In-memory messages (unique mid, the effects mark) and one conversation that applies a message
- * only when it is not among those applied already, as the repositories do; `failOnce` makes one
- * step fail once, as a worker dying there would.
+ * only when it does not remember it among those applied already, as the repositories do;
+ * `failOnce` makes one step fail once, as a worker dying there would: before applying, or
+ * right after.
  */
-function setup(failOnce: 'apply' | 'clear') {
-  const stored = new Map<string, { effectsPending?: boolean }>();
+function setup(failOnce: 'apply' | 'applied') {
+  const stored = new Map<string, { _id: Types.ObjectId; effectsPending?: boolean }>();
   const conversation = {
     _id: new Types.ObjectId(),
     instagramAccount: new Types.ObjectId(account.id),
@@ -46,25 +47,25 @@ function setup(failOnce: 'apply' | 'clear') {
     appliedMessageIds: [] as string[],
   };
   let failed = false;
-  const failHere = (step: 'apply' | 'clear') => {
+  const failHere = (step: 'apply' | 'applied') => {
     if (step !== failOnce || failed) return;
     failed = true;
     throw new Error(`worker died at ${step}`);
   };
   const messages: Record<string, jest.Mock> = {
     insertIfNew: jest.fn((_scope: unknown, message: NewMessage) => {
-      if (stored.has(message.messageId)) return Promise.resolve(false);
-      stored.set(message.messageId, { effectsPending: message.effectsPending });
-      return Promise.resolve(true);
+      if (stored.has(message.messageId)) return Promise.resolve(null);
+      const _id = new Types.ObjectId();
+      stored.set(message.messageId, { _id, effectsPending: message.effectsPending });
+      return Promise.resolve(_id);
     }),
-    hasPendingEffects: jest.fn((_scope: unknown, _account: string, mid: string) =>
-      Promise.resolve(stored.get(mid)?.effectsPending === true),
-    ),
-    clearPendingEffects: jest.fn((_scope: unknown, _account: string, mid: string) => {
-      failHere('clear');
-      stored.set(mid, {});
-      return Promise.resolve();
+    findMarkedPending: jest.fn((_scope: unknown, _account: string, mid: string) => {
+      const message = stored.get(mid);
+      return Promise.resolve(
+        message?.effectsPending ? { _id: message._id, conversation: conversation._id } : null,
+      );
     }),
+    clearPendingEffects: jest.fn(() => Promise.resolve()),
   };
   messages.markDeleted = jest.fn((_scope: unknown, _account: string, mid: string) => {
     const message = stored.get(mid);
@@ -79,12 +80,21 @@ function setup(failOnce: 'apply' | 'clear') {
   });
   const conversations = {
     ensureConversation: jest.fn().mockResolvedValue(conversation),
+    appliedIdsToForget: jest.fn(() => []),
     applyMessage: jest.fn((_conversation: unknown, activity: ConversationActivity) => {
       failHere('apply');
       if (!conversation.appliedMessageIds.includes(activity.messageId)) {
         conversation.appliedMessageIds.push(activity.messageId);
         if (activity.inbound) conversation.unreadCount++;
       }
+      failHere('applied');
+      return Promise.resolve();
+    }),
+    remembersApplied: jest.fn((_id: unknown, mid: string) =>
+      Promise.resolve(conversation.appliedMessageIds.includes(mid)),
+    ),
+    rememberApplied: jest.fn((_id: unknown, mid: string) => {
+      conversation.appliedMessageIds.push(mid);
       return Promise.resolve();
     }),
     refreshProfileIfStale: jest.fn(),
@@ -111,29 +121,49 @@ describe('MessageIngestionService: insert, then apply', () => {
     expect(conversation.unreadCount).toBe(1);
     await ingestion.ingest(account, event, FENCE);
     expect(conversation.unreadCount).toBe(1);
-    expect(conversations.applyMessage).toHaveBeenCalledTimes(2);
+    expect(conversations.applyMessage).toHaveBeenCalledTimes(3);
   });
 
-  it('counts a message once when the attempt failed after applying it but before clearing the mark', async () => {
-    const { ingestion, conversation, stored } = setup('clear');
+  it('counts a message once when the attempt failed right after applying it', async () => {
+    const { ingestion, conversation } = setup('applied');
     const event = dm('m-1', 1000);
-    await expect(ingestion.ingest(account, event, FENCE)).rejects.toThrow(/died at clear/);
+    await expect(ingestion.ingest(account, event, FENCE)).rejects.toThrow(/died at applied/);
     expect(conversation.unreadCount).toBe(1);
 
     await ingestion.ingest(account, event, FENCE);
     await ingestion.ingest(account, event, FENCE);
     expect(conversation.unreadCount).toBe(1);
-    expect(stored.get('m-1')).toEqual({});
   });
 
   it('applies nothing for a redelivered message whose effects were applied', async () => {
-    const { ingestion, conversation, conversations } = setup('clear');
+    const { ingestion, conversation } = setup('applied');
     await expect(ingestion.ingest(account, dm('m-1', 1000), FENCE)).rejects.toThrow();
     await ingestion.ingest(account, dm('m-1', 1000), FENCE);
     await expect(ingestion.ingest(account, dm('m-2', 2000), FENCE)).resolves.toBe(true);
     await ingestion.ingest(account, dm('m-1', 1000), FENCE);
     expect(conversation.unreadCount).toBe(2);
-    expect(conversations.applyMessage).toHaveBeenCalledTimes(3);
+  });
+
+  it('clears the marks of the messages whose ids the conversation forgets before applying the next', async () => {
+    const { ingestion, conversations } = setup('apply');
+    conversations.appliedIdsToForget.mockReturnValue(['m-old'] as never);
+    const order: string[] = [];
+    const messages = (ingestion as unknown as { messages: Record<string, jest.Mock> }).messages;
+    messages.clearPendingEffects.mockImplementation(() => {
+      order.push('clear');
+      return Promise.resolve();
+    });
+    conversations.applyMessage.mockImplementation(() => {
+      order.push('apply');
+      return Promise.resolve();
+    });
+    await ingestion.ingest(account, dm('m-1', 1000), FENCE);
+    expect(messages.clearPendingEffects).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.any(Types.ObjectId),
+      ['m-old'],
+    );
+    expect(order).toEqual(['clear', 'apply']);
   });
 
   it('never counts a message unsent before its effects were applied', async () => {
@@ -154,5 +184,25 @@ describe('MessageIngestionService: insert, then apply', () => {
     await ingestion.ingest(account, event, FENCE);
     expect(conversation.unreadCount).toBe(0);
     expect(conversations.forgetMessage).not.toHaveBeenCalled();
+    expect(conversations.rememberApplied).toHaveBeenCalledWith(expect.anything(), 'm-1', FENCE);
+  });
+
+  it('forgets the unread mark of an applied message that is unsent while still marked', async () => {
+    const { ingestion, conversation, conversations } = setup('applied');
+    const event = dm('m-1', 1000);
+    await expect(ingestion.ingest(account, event, FENCE)).rejects.toThrow(/died at applied/);
+    await ingestion.ingest(
+      account,
+      {
+        kind: 'message_deleted',
+        accountMetaId: event.accountMetaId,
+        participantId: event.participantId,
+        timestamp: new Date(2000),
+        messageId: 'm-1',
+      },
+      FENCE,
+    );
+    expect(conversations.forgetMessage).toHaveBeenCalled();
+    expect(conversation.unreadCount).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { systemScope } from '../common/scope/owner-scope';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { messagePreview } from './message-preview';
-import { MessagesRepository, type MessageRecord } from './messages.repository';
+import { MessagesRepository, type MessageId, type MessageRecord } from './messages.repository';
 import type {
   MessageDeletedEvent,
   MessageEditEvent,
@@ -64,7 +64,7 @@ export class MessageIngestionService {
       case 'message':
         return this.storeMessage(account, event, fence);
       case 'message_deleted':
-        await this.deleteMessage(account, event);
+        await this.deleteMessage(account, event, fence);
         return false;
       case 'message_edit':
         await this.editMessage(account, event);
@@ -87,7 +87,10 @@ export class MessageIngestionService {
    */
   async discardUnapplied(account: InstagramAccountRef, event: MessagingEvent): Promise<void> {
     if (event.kind !== 'message') return;
-    await this.messages.deleteWithPendingEffects(WEBHOOK, account.id, event.messageId);
+    const marked = await this.messages.findMarkedPending(WEBHOOK, account.id, event.messageId);
+    if (!marked) return;
+    if (await this.conversations.remembersApplied(marked.conversation, event.messageId)) return;
+    await this.messages.deleteById(WEBHOOK, marked._id);
   }
 
   /** Resolves once background work started by ingestion (profile fetches) has finished. */
@@ -96,11 +99,11 @@ export class MessageIngestionService {
   }
 
   /**
-   * Insert, then apply: the message is stored (unique mid) marked with pending effects, and
-   * the conversation changes only for a message stored now, or for one stored by an attempt
-   * that ended before applying them (the mark is still set). The conversation applies a
-   * message at most once, so an attempt that ended between applying and clearing the mark
-   * changes nothing when retried.
+   * Insert, then apply: the message is stored (unique mid) marked `effectsPending`, and the
+   * conversation changes only for a message stored now, or for one still marked (stored by an
+   * attempt that may have ended before applying them). The conversation applies a message at
+   * most once: it remembers the ids it applied, and a mark is cleared before its id is
+   * forgotten, so a message is applied exactly when it is marked and not remembered.
    */
   private async storeMessage(
     account: InstagramAccountRef,
@@ -110,8 +113,8 @@ export class MessageIngestionService {
     const inbound = event.direction === 'inbound';
     const { content } = event;
     const conversation = await this.conversations.ensureConversation(account, event.participantId);
-    const stored =
-      (!inbound && (await this.adoptUnconfirmedSend(conversation._id, event))) ||
+    const storedId =
+      (!inbound ? await this.adoptUnconfirmedSend(conversation._id, event) : null) ??
       (await this.messages.insertIfNew(WEBHOOK, {
         conversation: conversation._id,
         instagramAccount: conversation.instagramAccount,
@@ -128,7 +131,11 @@ export class MessageIngestionService {
         idempotencyKey: `auto:${randomUUID()}`,
         effectsPending: true,
       }));
-    if (stored || (await this.messages.hasPendingEffects(WEBHOOK, account.id, event.messageId))) {
+    if (storedId || (await this.messages.findMarkedPending(WEBHOOK, account.id, event.messageId))) {
+      const forget = this.conversations.appliedIdsToForget(conversation);
+      if (forget.length > 0) {
+        await this.messages.clearPendingEffects(WEBHOOK, conversation._id, forget);
+      }
       await this.conversations.applyMessage(
         conversation,
         {
@@ -139,13 +146,12 @@ export class MessageIngestionService {
         },
         fence,
       );
-      await this.messages.clearPendingEffects(WEBHOOK, account.id, event.messageId);
     }
     if (event.referral) {
       await this.recordReferral(account, event.participantId, event.referral, event.timestamp);
     }
     this.conversations.refreshProfileIfStale(conversation, account);
-    return stored;
+    return storedId !== null;
   }
 
   /**
@@ -158,7 +164,7 @@ export class MessageIngestionService {
   private async adoptUnconfirmedSend(
     conversationId: MessageRecord['conversation'],
     event: MessageEvent,
-  ): Promise<boolean> {
+  ): Promise<MessageId | null> {
     const { text, attachments } = event.content;
     const [attachment] = attachments;
     const content =
@@ -167,7 +173,7 @@ export class MessageIngestionService {
         : text === null && attachments.length === 1 && attachment
           ? { attachment }
           : null;
-    if (!content) return false;
+    if (!content) return null;
     const adopted = await this.messages.adoptUnconfirmedSend(
       WEBHOOK,
       conversationId,
@@ -177,7 +183,7 @@ export class MessageIngestionService {
         pendingBefore: new Date(Date.now() - PENDING_SEND_STALE_MS),
       },
     );
-    return adopted !== null;
+    return adopted?._id ?? null;
   }
 
   private recordReferral(
@@ -192,15 +198,19 @@ export class MessageIngestionService {
   private async deleteMessage(
     account: InstagramAccountRef,
     event: MessageDeletedEvent,
+    fence: number,
   ): Promise<void> {
     const before = await this.messages.markDeleted(WEBHOOK, account.id, event.messageId);
     if (!before) {
       if (await this.messages.existsByMid(WEBHOOK, account.id, event.messageId)) return;
       throw new TargetMessageNotFoundError(event.messageId);
     }
-    if (before.effectsPending) {
+    if (
+      before.effectsPending &&
+      !(await this.conversations.remembersApplied(before.conversation, event.messageId))
+    ) {
       // Never applied to the conversation: there is nothing to forget, and it never will be.
-      await this.messages.clearPendingEffects(WEBHOOK, account.id, event.messageId);
+      await this.conversations.rememberApplied(before.conversation, event.messageId, fence);
       return;
     }
     await this.conversations.forgetMessage(before.conversation, {

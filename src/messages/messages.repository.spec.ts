@@ -3,11 +3,13 @@ import { adminScope, ownerScope, systemScope } from '../common/scope/owner-scope
 import { MessagesRepository, type NewMessage } from './messages.repository';
 import type { Message } from './schemas/message.schema';
 
+const storedId = new Types.ObjectId();
+
 function fakeModel() {
   const found: unknown[] = [];
   return {
     found,
-    create: jest.fn(() => Promise.resolve({})),
+    create: jest.fn(() => Promise.resolve({ _id: storedId })),
     insertMany: jest.fn(() => Promise.resolve([])),
     find: jest.fn((filter: unknown) => {
       found.push(filter);
@@ -38,9 +40,9 @@ describe('MessagesRepository owner scope', () => {
     const model = fakeModel();
     const repository = repositoryOver(model);
     await expect(repository.insertIfNew(ownerScope(owner.toHexString()), message)).resolves.toBe(
-      true,
+      storedId,
     );
-    await expect(repository.insertIfNew(systemScope('test'), message)).resolves.toBe(true);
+    await expect(repository.insertIfNew(systemScope('test'), message)).resolves.toBe(storedId);
     expect(model.create).toHaveBeenCalledTimes(2);
   });
 

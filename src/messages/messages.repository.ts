@@ -22,6 +22,7 @@ export type NewMessage = Omit<
 
 /** What a deleted message looked like before, for the conversation's bookkeeping. */
 export interface DeletedMessage {
+  _id: MessageId;
   conversation: Types.ObjectId;
   sender: Message['sender'];
   isRead: boolean;
@@ -56,38 +57,52 @@ export class MessagesRepository extends OwnedDataRepository {
   }
 
   /** Stores a message unless one with its mid exists for the account; true when stored. */
-  async insertIfNew(scope: OwnerScope, message: NewMessage): Promise<boolean> {
+  async insertIfNew(scope: OwnerScope, message: NewMessage): Promise<MessageId | null> {
     this.assertWithin(scope, [message]);
     try {
-      await this.model.create(message);
-      return true;
+      const created = await this.model.create(message);
+      return created._id;
     } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
+      if (isDuplicateKeyError(error)) return null;
       throw error;
     }
   }
 
-  /** Whether the message with this mid was stored and its conversation effects are not applied yet. */
-  async hasPendingEffects(
+  /**
+   * The message with this mid if it is still marked `effectsPending` (its effects are not
+   * applied yet unless its conversation remembers its id as applied).
+   */
+  findMarkedPending(
     scope: OwnerScope,
     instagramAccount: string,
     messageId: string,
-  ): Promise<boolean> {
-    const found = await this.model
-      .exists({ ...this.byMid(scope, instagramAccount, messageId), effectsPending: true })
+  ): Promise<Pick<MessageRecord, '_id' | 'conversation'> | null> {
+    return this.model
+      .findOne(
+        { ...this.byMid(scope, instagramAccount, messageId), effectsPending: true },
+        { conversation: 1 },
+      )
+      .lean<Pick<MessageRecord, '_id' | 'conversation'>>()
       .exec();
-    return found !== null;
   }
 
-  /** The message's conversation effects are applied. */
+  /**
+   * Clears the `effectsPending` marks of the conversation's messages with these mids: their
+   * effects are applied, and the conversation is about to forget their ids.
+   */
   async clearPendingEffects(
     scope: OwnerScope,
-    instagramAccount: string,
-    messageId: string,
+    conversation: MessageRecord['conversation'],
+    messageIds: string[],
   ): Promise<void> {
     await this.model
-      .updateOne(
-        { ...this.byMid(scope, instagramAccount, messageId), effectsPending: true },
+      .updateMany(
+        {
+          ...this.ownerFilter(scope),
+          conversation,
+          messageId: { $in: messageIds },
+          effectsPending: true,
+        },
         { $unset: { effectsPending: 1 } },
       )
       .exec();
@@ -166,15 +181,9 @@ export class MessagesRepository extends OwnedDataRepository {
     return result.modifiedCount;
   }
 
-  /** Deletes the message with this mid if its conversation effects were never applied. */
-  async deleteWithPendingEffects(
-    scope: OwnerScope,
-    instagramAccount: string,
-    messageId: string,
-  ): Promise<void> {
-    await this.model
-      .deleteOne({ ...this.byMid(scope, instagramAccount, messageId), effectsPending: true })
-      .exec();
+  /** Deletes the message (one whose conversation effects were never applied). */
+  async deleteById(scope: OwnerScope, id: MessageId): Promise<void> {
+    await this.model.deleteOne({ ...this.ownerFilter(scope), _id: id }).exec();
   }
 
   /**

@@ -134,9 +134,11 @@ export class Message {
   metadata!: Record<string, unknown>;
 
   /**
-   * Set on a message stored from a webhook until its effects on the conversation (unread
-   * count, newest message, reply window) are applied; absent once they are, and on messages
-   * stored by the API. A retried update whose message is already stored applies them when set.
+   * Set on a message stored from a webhook. Its effects on the conversation (unread count,
+   * newest message, reply window) are applied once the conversation remembers its mid among
+   * the ids it applied; the mark is cleared before the conversation forgets that id, so a
+   * marked message its conversation does not remember has no effects yet, and a retried update
+   * whose message is already stored applies them then. Absent on messages stored by the API.
    */
   @Prop({ type: Boolean })
   effectsPending?: boolean;
