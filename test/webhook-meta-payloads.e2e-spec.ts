@@ -9,6 +9,7 @@ import {
   worker,
   type Inbox,
 } from './utils/messaging-factories';
+import { InboxQueue } from '../src/webhook/inbox-queue';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 /**
@@ -476,10 +477,13 @@ describe('Events naming a message that is not processed yet', () => {
     const target = (message.message as { mid: string }).mid;
     await deliver(t, [{ id: inbox.igId, messaging: [message] }]);
     const waitingMessage = await entryOf('message', from);
+    const key = waitingMessage.conversationKey as string;
     const later = new Date(Date.now() + 60 * 60 * 1000);
+    // As if its first attempt had failed: it waits for a retry an hour away.
     await t.connection
       .collection('webhook_inbox')
       .updateOne({ _id: waitingMessage._id }, { $set: { nextAttemptAt: later } });
+    await t.app.get(InboxQueue).retry(key, [{ id: String(waitingMessage._id), at: later }]);
     await deliver(t, [
       {
         id: inbox.igId,
@@ -514,12 +518,17 @@ describe('Events naming a message that is not processed yet', () => {
       ]),
     );
 
+    const now = new Date();
     await t.connection
       .collection('webhook_inbox')
       .updateMany(
         { _id: { $in: [waitingMessage._id, retrying._id] } },
-        { $set: { nextAttemptAt: new Date() } },
+        { $set: { nextAttemptAt: now } },
       );
+    await t.app.get(InboxQueue).retry(key, [
+      { id: String(waitingMessage._id), at: now },
+      { id: String(retrying._id), at: now },
+    ]);
     await worker(t).drain();
 
     const [stored] = await rawDocs(t, 'messages', { messageId: target });

@@ -22,6 +22,12 @@ export interface WebhookConfig {
   retentionHours: number;
   /** Conversations one worker process applies at the same time. */
   concurrency: number;
+  /**
+   * How long the outcomes `done` and `ignored` wait to be written together (one round trip
+   * for all entries applied meanwhile). Keep it far below `sweepGraceMs`: until written, an
+   * entry counts as unfinished.
+   */
+  outcomeFlushMs: number;
 }
 
 export function loadWebhookConfig(): WebhookConfig {
@@ -36,6 +42,7 @@ export function loadWebhookConfig(): WebhookConfig {
     sweepIntervalMs: env.int('WEBHOOK_SWEEP_INTERVAL_MS', 30_000, { min: 1000 }),
     retentionHours: env.int('WEBHOOK_RETENTION_HOURS', 72, { min: 1 }),
     concurrency: env.int('WEBHOOK_CONCURRENCY', 8, { min: 1, max: 100 }),
+    outcomeFlushMs: env.int('WEBHOOK_OUTCOME_FLUSH_MS', 1000, { min: 10, max: 10_000 }),
   });
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { webhookConfig, type WebhookConfig } from '../config/webhook.config';
 import { MaintenanceTasks } from '../queue/maintenance';
-import { InboxQueue } from './inbox-queue';
+import { InboxQueue, type WaitingEntry } from './inbox-queue';
 import { WebhookInboxRepository } from './webhook-inbox.repository';
 import { conversationKeyOf, parseStoredPayload, type ParsedUpdate } from './webhook-payload.parser';
 
@@ -37,28 +37,38 @@ export class InboxMaintenance {
   }
 
   /**
-   * Enqueues the conversations with entries due for longer than the grace period; how many.
-   * Entries stored without a conversation key (by an earlier version) get theirs first.
+   * Enqueues again the entries due for longer than the grace period; how many conversations
+   * they belong to. Entries stored without a conversation key (by an earlier version) get
+   * theirs first.
    */
   async sweep(now = new Date()): Promise<number> {
     const routed = await this.routeUnrouted(now);
     await this.queue.enqueue(routed);
-    return (
-      routed.length +
-      (await this.enqueueDueBefore(new Date(now.getTime() - this.config.sweepGraceMs)))
+    const keys = new Set(routed.map((entry) => entry.conversationKey));
+    for (const key of await this.enqueueDueBefore(
+      new Date(now.getTime() - this.config.sweepGraceMs),
+    )) {
+      keys.add(key);
+    }
+    return keys.size;
+  }
+
+  /** Enqueues the unfinished entries due at `cutoff` or earlier; their conversations. */
+  async enqueueDueBefore(cutoff: Date): Promise<Set<string>> {
+    const entries = await this.inbox.findUnfinishedDueBefore(cutoff);
+    await this.queue.enqueue(
+      entries.map(({ _id, conversationKey, eventAt }) => ({
+        id: _id.toHexString(),
+        conversationKey,
+        eventAt: eventAt ?? cutoff,
+      })),
     );
+    return new Set(entries.map((entry) => entry.conversationKey));
   }
 
-  /** Enqueues the conversations with unfinished entries due at `cutoff` or earlier; how many. */
-  async enqueueDueBefore(cutoff: Date): Promise<number> {
-    const keys = await this.inbox.conversationsDueBefore(cutoff);
-    await this.queue.enqueue(keys);
-    return keys.length;
-  }
-
-  /** Gives unrouted entries their conversation key; the keys given. */
-  private async routeUnrouted(now: Date): Promise<string[]> {
-    const keys: string[] = [];
+  /** Gives unrouted entries their conversation key; the entries routed. */
+  private async routeUnrouted(now: Date): Promise<WaitingEntry[]> {
+    const routed: WaitingEntry[] = [];
     for (const entry of await this.inbox.findUnrouted(UNROUTED_PER_SWEEP)) {
       let parsed: ParsedUpdate;
       try {
@@ -71,10 +81,14 @@ export class InboxMaintenance {
       else {
         const key = conversationKeyOf(parsed.event);
         await this.inbox.route(entry._id, key, parsed.event.timestamp, now);
-        keys.push(key);
+        routed.push({
+          id: entry._id.toHexString(),
+          conversationKey: key,
+          eventAt: parsed.event.timestamp,
+        });
       }
     }
-    return keys;
+    return routed;
   }
 
   /** Deletes done and ignored entries older than the retention; how many. */

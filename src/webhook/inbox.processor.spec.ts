@@ -11,9 +11,10 @@ import {
 import type { MessagingEvent } from '../messages/messaging-events';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { Lease } from '../redis/cluster-lock';
-import type { ConversationJobData, InboxQueue } from './inbox-queue';
-import { InboxProcessor, LeaseLostError } from './inbox.processor';
-import type { TakenEntry, WebhookInboxRepository } from './webhook-inbox.repository';
+import type { InboxOutcomes } from './inbox-outcomes';
+import type { ConversationJobData, DueEntry, InboxQueue } from './inbox-queue';
+import { InboxProcessor, LeaseLostError, type TakenEntry } from './inbox.processor';
+import type { WebhookInboxRepository } from './webhook-inbox.repository';
 import { draftsFromWebhook, type StoredUpdate } from './webhook-payload.parser';
 
 const ACCOUNT = '17841400000000001';
@@ -32,6 +33,7 @@ const config: WebhookConfig = {
   sweepIntervalMs: 30_000,
   retentionHours: 72,
   concurrency: 2,
+  outcomeFlushMs: 1000,
 };
 
 function taken(event: StoredUpdate['event'], attempts = 1): TakenEntry {
@@ -39,11 +41,25 @@ function taken(event: StoredUpdate['event'], attempts = 1): TakenEntry {
     webhookBatch([{ id: ACCOUNT, messaging: [event as never] }]),
     NOW,
   ).drafts;
-  return { _id: new Types.ObjectId(), payload: draft.payload, attempts, kind: draft.kind };
+  return {
+    id: new Types.ObjectId().toHexString(),
+    payload: draft.payload,
+    attempts,
+    kind: draft.kind,
+  };
 }
 
 function message(mid: string, timestamp: number, attempts = 1): TakenEntry {
   return taken(inboundMessage({ account: ACCOUNT, from: USER, mid, timestamp }), attempts);
+}
+
+/** The entries as Redis hands them to the conversation's job. */
+function due(entries: TakenEntry[]): DueEntry[] {
+  return entries.map(({ id, attempts, kind, payload }) => ({
+    id,
+    attempts,
+    update: { kind, payload },
+  }));
 }
 
 function setup(entries: TakenEntry[]) {
@@ -56,17 +72,19 @@ function setup(entries: TakenEntry[]) {
     held: () => held,
   };
   const inbox = {
-    takeDue: jest.fn().mockResolvedValueOnce(entries).mockResolvedValue([]),
-    ignoreDue: jest.fn().mockResolvedValue(1),
-    markDone: jest.fn().mockResolvedValue(undefined),
-    markIgnored: jest.fn().mockResolvedValue(undefined),
+    findUnfinished: jest.fn().mockResolvedValue({ found: [], gone: [] }),
+    ignoreWaiting: jest.fn().mockResolvedValue(1),
     scheduleRetry: jest.fn().mockResolvedValue(undefined),
-    markFailed: jest.fn().mockResolvedValue(undefined),
+    giveUp: jest.fn().mockResolvedValue(undefined),
     hasUnprocessed: jest.fn().mockResolvedValue(false),
   };
+  const outcomes = { done: jest.fn(), ignored: jest.fn() };
   const queue = {
-    retryAt: jest.fn().mockResolvedValue(undefined),
-    enqueue: jest.fn().mockResolvedValue(undefined),
+    takeDue: jest.fn().mockResolvedValueOnce(due(entries)).mockResolvedValue([]),
+    finished: jest.fn().mockResolvedValue(undefined),
+    retry: jest.fn().mockResolvedValue(undefined),
+    continueLater: jest.fn().mockResolvedValue(undefined),
+    uncount: jest.fn().mockResolvedValue(undefined),
   };
   const accounts = {
     findRefForWebhook: jest
@@ -90,6 +108,7 @@ function setup(entries: TakenEntry[]) {
   const processor = new InboxProcessor(
     config,
     inbox as unknown as WebhookInboxRepository,
+    outcomes as unknown as InboxOutcomes,
     queue as unknown as InboxQueue,
     accounts as unknown as AccountsGateway,
     ingestion as unknown as MessageIngestionService,
@@ -97,24 +116,55 @@ function setup(entries: TakenEntry[]) {
     { ingestLag: jest.fn() } as unknown as MetricsService,
   );
   const run = () => processor.process({ data: { key: KEY } } as Job<ConversationJobData>);
-  return { run, applied, inbox, queue, accounts, ingestion, lock };
+  return { run, applied, inbox, outcomes, queue, accounts, ingestion, lock };
 }
 
 describe('InboxProcessor', () => {
-  it('applies the conversation’s entries in Meta-timestamp order (then by mid) and records them done under the lease token', async () => {
+  it('applies the conversation’s due entries in Meta-timestamp order (then by mid) under its lease and records them done', async () => {
     const later = message('m-3', NOW + 2000);
     const tie = message('m-2', NOW + 1000);
     const first = message('m-1', NOW + 1000);
-    const { run, applied, inbox, lock } = setup([later, tie, first]);
+    const { run, applied, inbox, outcomes, queue, lock, ingestion } = setup([later, tie, first]);
     await run();
     expect(lock.run).toHaveBeenCalledWith(`account:${USER}`, expect.any(Function));
     expect(applied).toEqual(['m-1', 'm-2', 'm-3']);
-    expect(inbox.takeDue).toHaveBeenCalledWith(KEY, TOKEN, expect.any(Date), config.batchSize);
-    expect(inbox.markDone).toHaveBeenCalledWith(
-      expect.arrayContaining([later._id, tie._id, first._id]),
-      TOKEN,
-      expect.any(Date),
+    expect(ingestion.ingest).toHaveBeenCalledWith(expect.anything(), expect.anything(), TOKEN);
+    expect(queue.takeDue).toHaveBeenCalledWith(KEY, config.batchSize, expect.any(Date));
+    expect(inbox.findUnfinished).not.toHaveBeenCalled();
+    expect(outcomes.done.mock.calls).toEqual(
+      expect.arrayContaining([later.id, tie.id, first.id].map((id) => [id, 1])),
     );
+    expect(queue.finished).toHaveBeenCalledWith(
+      KEY,
+      expect.arrayContaining([later.id, tie.id, first.id]),
+    );
+  });
+
+  it('reads back by id the updates Redis no longer holds, with the attempts both counted, and stops waiting for finished ones', async () => {
+    const stored = message('m-1', NOW, 2);
+    const { run, applied, inbox, queue } = setup([]);
+    queue.takeDue.mockReset();
+    queue.takeDue
+      .mockResolvedValueOnce([
+        { id: stored.id, attempts: 1, update: null },
+        { id: 'finished', attempts: 1, update: null },
+      ])
+      .mockResolvedValue([]);
+    inbox.findUnfinished.mockResolvedValue({
+      found: [
+        {
+          _id: new Types.ObjectId(stored.id),
+          kind: stored.kind,
+          payload: stored.payload,
+          attempts: 2,
+        },
+      ],
+      gone: ['finished'],
+    });
+    await run();
+    expect(inbox.findUnfinished).toHaveBeenCalledWith([stored.id, 'finished']);
+    expect(queue.finished).toHaveBeenCalledWith(KEY, ['finished']);
+    expect(applied).toEqual(['m-1']);
   });
 
   it('ignores at once an event whose target message has no update waiting', async () => {
@@ -127,17 +177,16 @@ describe('InboxProcessor', () => {
         reaction: 'love',
       }),
     );
-    const { run, inbox, queue } = setup([missing]);
+    const { run, inbox, outcomes, queue } = setup([missing]);
     await run();
     expect(inbox.hasUnprocessed).toHaveBeenCalledWith(expect.arrayContaining([expect.any(String)]));
-    expect(inbox.markIgnored).toHaveBeenCalledWith(
-      [missing._id],
-      TOKEN,
+    expect(outcomes.ignored).toHaveBeenCalledWith(
+      missing.id,
+      1,
       expect.stringMatching(/never stored/),
-      expect.any(Date),
     );
     expect(inbox.scheduleRetry).not.toHaveBeenCalled();
-    expect(queue.retryAt).not.toHaveBeenCalled();
+    expect(queue.retry).toHaveBeenCalledWith(KEY, []);
   });
 
   it('retries an event whose target message still waits in the inbox with a delayed job', async () => {
@@ -150,21 +199,22 @@ describe('InboxProcessor', () => {
         reaction: 'love',
       }),
     );
-    const { run, inbox, queue } = setup([missing]);
+    const { run, inbox, outcomes, queue } = setup([missing]);
     inbox.hasUnprocessed.mockResolvedValue(true);
     await run();
     expect(inbox.scheduleRetry).toHaveBeenCalledWith(
-      missing._id,
-      TOKEN,
+      missing.id,
+      1,
       expect.stringMatching(/No stored message/),
       expect.any(Date),
     );
     const at = inbox.scheduleRetry.mock.calls[0][3] as Date;
-    expect(queue.retryAt).toHaveBeenCalledWith(KEY, at);
-    expect(inbox.markIgnored).not.toHaveBeenCalled();
+    expect(queue.retry).toHaveBeenCalledWith(KEY, [{ id: missing.id, at }]);
+    expect(queue.finished).toHaveBeenCalledWith(KEY, []);
+    expect(outcomes.ignored).not.toHaveBeenCalled();
   });
 
-  it('marks an entry failed after its last attempt and removes the message it left unapplied', async () => {
+  it('gives an entry up after its last attempt and removes the message it left unapplied', async () => {
     const broken = message('broken-1', NOW, config.maxAttempts);
     const { run, inbox, ingestion, queue } = setup([broken]);
     await run();
@@ -172,41 +222,68 @@ describe('InboxProcessor', () => {
       expect.objectContaining({ id: 'account' }),
       expect.objectContaining({ messageId: 'broken-1' }),
     );
-    expect(inbox.markFailed).toHaveBeenCalledWith(
-      broken._id,
-      TOKEN,
+    expect(inbox.giveUp).toHaveBeenCalledWith(
+      broken.id,
+      'failed',
+      config.maxAttempts,
       expect.stringMatching(/unreadCount/),
       expect.any(Date),
     );
-    expect(queue.retryAt).not.toHaveBeenCalled();
+    expect(queue.retry).toHaveBeenCalledWith(KEY, []);
+    expect(queue.finished).toHaveBeenCalledWith(KEY, [broken.id]);
   });
 
   it('stops applying once the lease ended and fails the job, leaving the rest to the next holder', async () => {
-    const { run, applied, inbox } = setup([message('last-1', NOW), message('m-2', NOW + 1000)]);
+    const next = message('m-2', NOW + 1000);
+    const { run, applied, queue, outcomes } = setup([message('last-1', NOW), next]);
     await expect(run()).rejects.toBeInstanceOf(LeaseLostError);
     expect(applied).toEqual(['last-1']);
-    expect(inbox.takeDue).toHaveBeenCalledTimes(1);
+    expect(queue.takeDue).toHaveBeenCalledTimes(1);
+    expect(outcomes.done).toHaveBeenCalledTimes(1);
+    // The attempt of the entry left to the next holder is not counted against it.
+    expect(queue.uncount).toHaveBeenCalledWith(KEY, [next.id]);
+  });
+
+  it('does not count an attempt whose outcome the database could not record', async () => {
+    const missing = taken(
+      reaction({
+        account: ACCOUNT,
+        from: USER,
+        mid: 'missing-3',
+        action: 'react',
+        reaction: 'love',
+      }),
+    );
+    const { run, inbox, queue } = setup([missing]);
+    inbox.hasUnprocessed.mockResolvedValue(true);
+    inbox.scheduleRetry.mockRejectedValue(new Error('connection refused'));
+    await expect(run()).rejects.toThrow('connection refused');
+    expect(queue.uncount).toHaveBeenCalledWith(KEY, [missing.id]);
+    expect(queue.finished).not.toHaveBeenCalledWith(KEY, [missing.id]);
   });
 
   it('leaves a long backlog to a follow-up job of the conversation after ten batches', async () => {
-    const { run, inbox, queue, applied } = setup([]);
+    const { run, queue, applied } = setup([]);
     let n = 0;
-    inbox.takeDue.mockReset();
-    inbox.takeDue.mockImplementation(() => Promise.resolve([message(`m-${n++}`, NOW + n)]));
+    queue.takeDue.mockReset();
+    queue.takeDue.mockImplementation(() => Promise.resolve(due([message(`m-${n++}`, NOW + n)])));
     await run();
     expect(applied).toHaveLength(10);
-    expect(queue.enqueue).toHaveBeenCalledWith([KEY]);
+    expect(queue.continueLater).toHaveBeenCalledWith(KEY);
   });
 
-  it('ignores the due entries of an account that is not connected without taking the lease', async () => {
-    const { run, inbox, accounts, lock } = setup([]);
+  it('ignores the waiting entries of an account that is not connected without taking the lease', async () => {
+    const entry = message('m-1', NOW);
+    const { run, inbox, queue, accounts, lock, applied } = setup([entry]);
     accounts.findRefForWebhook.mockResolvedValue(null);
     await run();
-    expect(inbox.ignoreDue).toHaveBeenCalledWith(
-      KEY,
+    expect(inbox.ignoreWaiting).toHaveBeenCalledWith(
+      [entry.id],
       expect.stringMatching(/account/),
       expect.any(Date),
     );
+    expect(queue.finished).toHaveBeenCalledWith(KEY, [entry.id]);
+    expect(applied).toEqual([]);
     expect(lock.run).not.toHaveBeenCalled();
   });
 });

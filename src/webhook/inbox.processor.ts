@@ -19,12 +19,10 @@ import { MetricsService } from '../metrics/metrics.service';
 import { QueueProcessor } from '../queue/queue-processor.decorator';
 import { QUEUES } from '../queue/queue-names';
 import type { Lease } from '../redis/cluster-lock';
+import { InboxOutcomes } from './inbox-outcomes';
 import { InboxQueue, type ConversationJobData } from './inbox-queue';
-import {
-  WebhookInboxRepository,
-  type InboxEntryId,
-  type TakenEntry,
-} from './webhook-inbox.repository';
+import type { InboxKind } from './schemas/webhook-inbox-entry.schema';
+import { WebhookInboxRepository } from './webhook-inbox.repository';
 import {
   messageEntryKeys,
   parseConversationKey,
@@ -34,11 +32,23 @@ import {
 
 /** Batches of entries one job applies before a follow-up job of the conversation continues. */
 const BATCHES_PER_JOB = 10;
+/** Later than any retry: every waiting entry is due. */
+const FOREVER = new Date(8.64e15);
 /** Longest wait between two attempts of an entry. */
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 const UNKNOWN_ACCOUNT = 'No connected account for this Meta id (unknown or removed)';
 const TARGET_NEVER_STORED =
   'The message it names was never stored (sent before the account was connected, or unknown)';
+
+/** An entry the conversation's job applies now. */
+export interface TakenEntry {
+  /** The entry's `_id`, as hex. */
+  id: string;
+  kind: InboxKind;
+  payload: string;
+  /** Attempts started, this one included. */
+  attempts: number;
+}
 
 export type Outcome =
   | { status: 'done' }
@@ -55,10 +65,10 @@ export class LeaseLostError extends Error {
 
 /**
  * The job of one conversation: under the conversation's cluster-wide lease, takes its due
- * inbox entries (oldest Meta timestamp first), applies them one after another and records
- * each outcome under the lease's fencing token — done, ignored, retried later (a delayed
- * BullMQ job) or failed after the last attempt. Different conversations run in parallel,
- * `concurrency` per worker process.
+ * inbox entries (oldest Meta timestamp first), applies them one after another (every write of
+ * the conversation carries the lease's fencing token) and records each outcome — done,
+ * ignored, retried later (a delayed BullMQ job) or given up after the last attempt. Different
+ * conversations run in parallel, `concurrency` per worker process.
  */
 @QueueProcessor(QUEUES.inbox)
 export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -69,6 +79,7 @@ export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap
   constructor(
     @Inject(webhookConfig.KEY) private readonly config: WebhookConfig,
     private readonly inbox: WebhookInboxRepository,
+    private readonly outcomes: InboxOutcomes,
     private readonly queue: InboxQueue,
     private readonly accounts: AccountsGateway,
     private readonly ingestion: MessageIngestionService,
@@ -87,14 +98,26 @@ export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap
     const { accountMetaId, participantId } = parseConversationKey(key);
     const account = await this.accounts.findRefForWebhook(accountMetaId);
     if (!account) {
-      if ((await this.inbox.ignoreDue(key, UNKNOWN_ACCOUNT, new Date())) > 0) {
-        this.reportUnknownAccount(accountMetaId);
-      }
+      await this.ignoreWaiting(key, accountMetaId);
       return;
     }
     await this.lock.run(conversationKey(account.id, participantId), (lease) =>
       this.drain(key, account, lease),
     );
+  }
+
+  /** The entries of a conversation whose account is not connected: ignored, nothing written. */
+  private async ignoreWaiting(key: string, accountMetaId: string): Promise<void> {
+    for (;;) {
+      const ids = (await this.queue.takeDue(key, this.config.batchSize, FOREVER)).map(
+        (entry) => entry.id,
+      );
+      if (ids.length === 0) return;
+      if ((await this.inbox.ignoreWaiting(ids, UNKNOWN_ACCOUNT, new Date())) > 0) {
+        this.reportUnknownAccount(accountMetaId);
+      }
+      await this.queue.finished(key, ids);
+    }
   }
 
   /**
@@ -106,18 +129,76 @@ export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap
     for (let batch = 0; ; batch++) {
       if (!lease.held()) throw new LeaseLostError(lease.name);
       if (batch === BATCHES_PER_JOB) {
-        await this.queue.enqueue([key]);
+        await this.queue.continueLater(key);
         return;
       }
-      const entries = await this.inbox.takeDue(key, lease.token, new Date(), this.config.batchSize);
-      if (entries.length === 0) return;
-      const outcomes = new Map<TakenEntry, Outcome>();
-      for (const { entry, parsed } of inApplyOrder(entries)) {
-        if (!lease.held()) break;
-        outcomes.set(entry, await this.apply(account, parsed, lease));
+      const { taken, gone } = await this.take(key);
+      await this.queue.finished(key, gone);
+      if (taken.length === 0) {
+        if (gone.length === 0) return;
+        continue;
       }
-      await this.record(key, account, lease.token, outcomes);
+      const outcomes = new Map<TakenEntry, Outcome>();
+      try {
+        for (const { entry, parsed } of inApplyOrder(taken)) {
+          if (!lease.held()) break;
+          outcomes.set(entry, await this.apply(account, parsed, lease));
+        }
+        await this.record(key, account, outcomes);
+      } catch (error) {
+        await this.notAttempted(key, taken);
+        throw error;
+      }
+      await this.notAttempted(
+        key,
+        taken.filter((entry) => !outcomes.has(entry)),
+      );
     }
+  }
+
+  /**
+   * The entries were taken but their attempt was not made or not recorded (the lease ended,
+   * or the database or Redis failed): it does not count against their attempts. Only a process
+   * that dies while applying an entry leaves the attempt counted.
+   */
+  private async notAttempted(key: string, entries: TakenEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    try {
+      await this.queue.uncount(
+        key,
+        entries.map((entry) => entry.id),
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Could not give back the attempts of ${entries.length} inbox entries: ${describe(error)}`,
+      );
+    }
+  }
+
+  /**
+   * The conversation's due entries with their updates: from Redis, or read by `_id` where
+   * Redis lost them (then only those still unfinished; `gone` names the others).
+   */
+  private async take(key: string): Promise<{ taken: TakenEntry[]; gone: string[] }> {
+    const due = await this.queue.takeDue(key, this.config.batchSize, new Date());
+    const taken: TakenEntry[] = [];
+    const unknown = new Map<string, number>();
+    for (const { id, attempts, update } of due) {
+      if (update) taken.push({ id, attempts, ...update });
+      else unknown.set(id, attempts);
+    }
+    if (unknown.size === 0) return { taken, gone: [] };
+    const { found, gone } = await this.inbox.findUnfinished([...unknown.keys()]);
+    for (const entry of found) {
+      const id = entry._id.toHexString();
+      taken.push({
+        id,
+        kind: entry.kind,
+        payload: entry.payload,
+        attempts: entry.attempts + (unknown.get(id) ?? 1),
+      });
+    }
+    return { taken, gone };
   }
 
   /** A write refused under a newer lease means this job's lease was taken over: it stops. */
@@ -167,60 +248,49 @@ export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap
     return { status: 'ignored', reason: TARGET_NEVER_STORED };
   }
 
-  /** Writes the outcomes under the lease's token; schedules the conversation's next retry. */
+  /**
+   * Records the outcomes: done and ignored in batches with other jobs' ({@link InboxOutcomes}),
+   * retries and give-ups at once. The entries that are finished stop waiting, and those
+   * retried wait for their next attempt.
+   */
   private async record(
     key: string,
     account: InstagramAccountRef,
-    token: number,
     outcomes: Map<TakenEntry, Outcome>,
   ): Promise<void> {
     const now = new Date();
-    const done: InboxEntryId[] = [];
-    const ignored = new Map<string, InboxEntryId[]>();
-    const writes: Promise<void>[] = [];
-    let nextRetry: Date | undefined;
+    const retries: { id: string; at: Date }[] = [];
+    const finished: string[] = [];
     for (const [entry, outcome] of outcomes) {
-      if (outcome.status === 'done') done.push(entry._id);
+      const { id } = entry;
+      if (outcome.status === 'done') this.outcomes.done(id, entry.attempts);
       else if (outcome.status === 'ignored') {
-        ignored.set(outcome.reason, [...(ignored.get(outcome.reason) ?? []), entry._id]);
+        this.outcomes.ignored(id, entry.attempts, outcome.reason);
       } else if (entry.attempts < this.config.maxAttempts) {
         const at = new Date(now.getTime() + this.retryDelay(entry.attempts));
         if (outcome.final === 'failed') {
           this.logger.warn(
-            `Inbox entry ${String(entry._id)} (${entry.kind}) failed, attempt ${entry.attempts}/${this.config.maxAttempts}: ${describe(outcome.error)}; retry at ${at.toISOString()}`,
+            `Inbox entry ${entry.id} (${entry.kind}) failed, attempt ${entry.attempts}/${this.config.maxAttempts}: ${describe(outcome.error)}; retry at ${at.toISOString()}`,
           );
         }
-        writes.push(this.inbox.scheduleRetry(entry._id, token, describe(outcome.error), at));
-        if (nextRetry === undefined || at < nextRetry) nextRetry = at;
-      } else if (outcome.final === 'ignored') {
-        writes.push(this.inbox.markIgnored([entry._id], token, describe(outcome.error), now));
+        await this.inbox.scheduleRetry(id, entry.attempts, describe(outcome.error), at);
+        retries.push({ id, at });
+        continue;
       } else {
-        this.logger.error(
-          `Inbox entry ${String(entry._id)} (${entry.kind}) failed for good after ${entry.attempts} attempts: ${describe(outcome.error)}`,
-        );
-        writes.push(this.giveUp(entry, account, token, outcome, now));
+        if (outcome.final === 'failed') {
+          // A message it stored without applying its effects is removed, so an update that
+          // failed for good leaves nothing half applied.
+          this.logger.error(
+            `Inbox entry ${entry.id} (${entry.kind}) failed for good after ${entry.attempts} attempts: ${describe(outcome.error)}`,
+          );
+          if (outcome.event) await this.ingestion.discardUnapplied(account, outcome.event);
+        }
+        await this.inbox.giveUp(id, outcome.final, entry.attempts, describe(outcome.error), now);
       }
+      finished.push(id);
     }
-    writes.push(this.inbox.markDone(done, token, now));
-    for (const [reason, ids] of ignored)
-      writes.push(this.inbox.markIgnored(ids, token, reason, now));
-    await Promise.all(writes);
-    if (nextRetry) await this.queue.retryAt(key, nextRetry);
-  }
-
-  /**
-   * Marks the entry failed; a message it stored without applying its effects is removed
-   * first, so an update that failed for good leaves nothing half applied.
-   */
-  private async giveUp(
-    entry: TakenEntry,
-    account: InstagramAccountRef,
-    token: number,
-    outcome: Extract<Outcome, { status: 'retry' }>,
-    now: Date,
-  ): Promise<void> {
-    if (outcome.event) await this.ingestion.discardUnapplied(account, outcome.event);
-    await this.inbox.markFailed(entry._id, token, describe(outcome.error), now);
+    await this.queue.finished(key, finished);
+    await this.queue.retry(key, retries);
   }
 
   /** Exponential backoff with jitter: base · 2^(attempt-1), between half and all of it. */

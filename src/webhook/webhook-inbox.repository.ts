@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types, type QueryFilter } from 'mongoose';
+import { Model, Types } from 'mongoose';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import {
   INBOX_STATUSES,
@@ -12,20 +12,26 @@ export type NewInboxEntry = Omit<WebhookInboxEntry, '_id' | 'createdAt' | 'updat
 
 export type InboxEntryId = WebhookInboxEntry['_id'];
 
-/** What the conversation job needs of an entry it took. */
-export type TakenEntry = Pick<WebhookInboxEntry, '_id' | 'payload' | 'attempts' | 'kind'>;
+/** An entry as stored, with its id. */
+export type StoredInboxEntry = NewInboxEntry & { _id: InboxEntryId };
+
+/** An unfinished entry of a conversation, as the sweep finds it. */
+export type UnfinishedEntry = Pick<WebhookInboxEntry, '_id' | 'eventAt'> & {
+  conversationKey: string;
+};
+
+/** An unfinished entry's update, as its conversation's job reads it when Redis lost it. */
+export type UnfinishedUpdate = Pick<WebhookInboxEntry, '_id' | 'payload' | 'attempts' | 'kind'>;
 
 export type UnroutedEntry = Pick<WebhookInboxEntry, '_id' | 'payload'>;
 
-const TAKEN_FIELDS = { payload: 1, attempts: 1, kind: 1 } as const;
+const UPDATE_FIELDS = { payload: 1, attempts: 1, kind: 1, status: 1 } as const;
 
-/** Entries not applied yet: waiting, or taken by a job that may have died. */
+/**
+ * Entries not applied yet: waiting (also while their conversation's job applies them), or
+ * `processing`, which earlier versions wrote while applying.
+ */
 const UNFINISHED: InboxStatus[] = ['pending', 'processing'];
-
-/** Entries not taken under a newer lease than `token`. */
-function fencedBefore(token: number): QueryFilter<WebhookInboxEntry> {
-  return { $or: [{ fence: null }, { fence: { $lte: token } }] };
-}
 
 export interface InboxProblem {
   _id: Types.ObjectId;
@@ -63,7 +69,7 @@ export class WebhookInboxRepository {
    * Stores the entries in one round trip, skipping those whose dedupe key is
    * already stored; returns the ones stored now.
    */
-  async insertNew(entries: NewInboxEntry[]): Promise<NewInboxEntry[]> {
+  async insertNew(entries: NewInboxEntry[]): Promise<StoredInboxEntry[]> {
     if (entries.length === 0) return [];
     const now = new Date();
     const documents = entries.map((entry) => ({
@@ -74,67 +80,46 @@ export class WebhookInboxRepository {
     }));
     try {
       await this.model.collection.insertMany(documents, { ordered: false });
-      return entries;
+      return documents;
     } catch (error) {
       const failures = (error as BulkWriteFailure).writeErrors;
       const list = failures === undefined ? [] : Array.isArray(failures) ? failures : [failures];
       if (list.length === 0 || !list.every((failure) => isDuplicateKeyError(failure))) throw error;
       const duplicates = new Set(list.map((failure) => failure.index));
-      return entries.filter((_, index) => !duplicates.has(index));
+      return documents.filter((_, index) => !duplicates.has(index));
     }
   }
 
   /**
-   * Takes the conversation's due entries (pending, or processing under a lease that ended),
-   * oldest Meta timestamp first, under the lease's fencing token: they become `processing`
-   * with one more attempt. Entries already taken under a newer token are left alone.
+   * The given entries (hex ids) that are still unfinished, with their updates, each read by
+   * `_id` alone (the one lookup the embedded database answers without reading every stored
+   * entry); the ids of the others (finished, or no longer stored).
    */
-  async takeDue(
-    conversationKey: string,
-    token: number,
-    now: Date,
-    limit: number,
-  ): Promise<TakenEntry[]> {
-    const due = await this.model
-      .find(
-        {
-          conversationKey,
-          status: { $in: UNFINISHED },
-          nextAttemptAt: { $lte: now },
-          ...fencedBefore(token),
-        },
-        TAKEN_FIELDS,
-      )
-      .sort({ eventAt: 1, _id: 1 })
-      .limit(limit)
-      .lean<TakenEntry[]>()
-      .exec();
-    if (due.length === 0) return [];
-    const ids = due.map((entry) => entry._id);
-    const result = await this.model
-      .updateMany(
-        { _id: { $in: ids }, status: { $in: UNFINISHED }, ...fencedBefore(token) },
-        { $set: { status: 'processing', fence: token }, $inc: { attempts: 1 } },
-      )
-      .exec();
-    if (result.modifiedCount === due.length) {
-      return due.map((entry) => ({ ...entry, attempts: entry.attempts + 1 }));
+  async findUnfinished(ids: string[]): Promise<{ found: UnfinishedUpdate[]; gone: string[] }> {
+    const found: UnfinishedUpdate[] = [];
+    const gone: string[] = [];
+    for (const id of ids) {
+      const entry = await this.model
+        .findOne({ _id: new Types.ObjectId(id) }, UPDATE_FIELDS)
+        .lean<UnfinishedUpdate & Pick<WebhookInboxEntry, 'status'>>()
+        .exec();
+      if (entry && UNFINISHED.includes(entry.status)) {
+        found.push({
+          _id: entry._id,
+          kind: entry.kind,
+          payload: entry.payload,
+          attempts: entry.attempts,
+        });
+      } else gone.push(id);
     }
-    return this.model
-      .find({ _id: { $in: ids }, status: 'processing', fence: token }, TAKEN_FIELDS)
-      .sort({ eventAt: 1, _id: 1 })
-      .lean<TakenEntry[]>()
-      .exec();
+    return { found, gone };
   }
 
-  /**
-   * Ignores the conversation's due entries without taking them (their account is not
-   * connected: nothing of the conversation is written).
-   */
-  async ignoreDue(conversationKey: string, reason: string, now: Date): Promise<number> {
+  /** Ignores the given unfinished entries (hex ids) without applying them; how many. */
+  async ignoreWaiting(ids: string[], reason: string, now: Date): Promise<number> {
     const result = await this.model
       .updateMany(
-        { conversationKey, status: { $in: UNFINISHED }, nextAttemptAt: { $lte: now } },
+        { _id: { $in: toObjectIds(ids) }, status: { $in: UNFINISHED } },
         {
           $set: { status: 'ignored', lastError: reason, processedAt: now, nextAttemptAt: null },
           $inc: { attempts: 1 },
@@ -152,60 +137,80 @@ export class WebhookInboxRepository {
     return found !== null;
   }
 
-  /** Records entries taken under `token` as applied (nothing changes where a newer lease took them). */
-  async markDone(ids: Types.ObjectId[], token: number, at: Date): Promise<void> {
+  /** Records the entries as applied (whoever applied them: their effects are fenced). */
+  async markDone(ids: string[], attempts: number, at: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.model
       .updateMany(
-        { _id: { $in: ids }, status: 'processing', fence: token },
-        { $set: { status: 'done', processedAt: at, nextAttemptAt: null } },
+        { _id: { $in: toObjectIds(ids) } },
+        { $set: { status: 'done', attempts, processedAt: at, nextAttemptAt: null } },
       )
       .exec();
   }
 
-  async markIgnored(ids: Types.ObjectId[], token: number, reason: string, at: Date): Promise<void> {
+  /** Records unfinished entries as ignored, for a reason their content decides. */
+  async markIgnored(ids: string[], attempts: number, reason: string, at: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.model
       .updateMany(
-        { _id: { $in: ids }, status: 'processing', fence: token },
-        { $set: { status: 'ignored', lastError: reason, processedAt: at, nextAttemptAt: null } },
+        { _id: { $in: toObjectIds(ids) }, status: { $in: UNFINISHED } },
+        {
+          $set: {
+            status: 'ignored',
+            attempts,
+            lastError: reason,
+            processedAt: at,
+            nextAttemptAt: null,
+          },
+        },
       )
       .exec();
   }
 
+  /** The entry's attempt failed; it is due again at `nextAttemptAt`. */
   async scheduleRetry(
-    id: Types.ObjectId,
-    token: number,
+    id: string,
+    attempts: number,
     error: string,
     nextAttemptAt: Date,
   ): Promise<void> {
     await this.model
       .updateOne(
-        { _id: id, status: 'processing', fence: token },
-        { $set: { status: 'pending', lastError: error, nextAttemptAt } },
+        { _id: new Types.ObjectId(id) },
+        { $set: { status: 'pending', attempts, lastError: error, nextAttemptAt } },
       )
       .exec();
   }
 
-  async markFailed(id: Types.ObjectId, token: number, error: string, at: Date): Promise<void> {
+  /** The entry's last attempt failed: it is given up, `failed` or `ignored`. */
+  async giveUp(
+    id: string,
+    status: 'failed' | 'ignored',
+    attempts: number,
+    error: string,
+    at: Date,
+  ): Promise<void> {
     await this.model
       .updateOne(
-        { _id: id, status: 'processing', fence: token },
-        { $set: { status: 'failed', lastError: error, processedAt: at, nextAttemptAt: null } },
+        { _id: new Types.ObjectId(id) },
+        { $set: { status, attempts, lastError: error, processedAt: at, nextAttemptAt: null } },
       )
       .exec();
   }
 
-  /** The conversations with unfinished entries due at `cutoff` or earlier (the sweep re-enqueues them). */
-  async conversationsDueBefore(cutoff: Date): Promise<string[]> {
-    const keys: unknown[] = await this.model
-      .distinct('conversationKey', {
-        status: { $in: UNFINISHED },
-        nextAttemptAt: { $lte: cutoff },
-        conversationKey: { $ne: null },
-      })
+  /** Unfinished entries due at `cutoff` or earlier (the sweep enqueues them again). */
+  findUnfinishedDueBefore(cutoff: Date): Promise<UnfinishedEntry[]> {
+    return this.model
+      .find(
+        {
+          status: { $in: UNFINISHED },
+          nextAttemptAt: { $lte: cutoff },
+          conversationKey: { $ne: null },
+        },
+        { conversationKey: 1, eventAt: 1 },
+      )
+      .lean<UnfinishedEntry[]>()
       .exec();
-    return keys.filter((key): key is string => typeof key === 'string');
   }
 
   /**
@@ -284,4 +289,8 @@ export class WebhookInboxRepository {
     ]);
     return { failed, retrying };
   }
+}
+
+function toObjectIds(ids: string[]): Types.ObjectId[] {
+  return ids.map((id) => new Types.ObjectId(id));
 }

@@ -7,6 +7,7 @@ import { MessagesModule } from '../messages/messages.module';
 import { MaintenanceModule } from '../queue/maintenance';
 import { QUEUES } from '../queue/queue-names';
 import { InboxMaintenance } from './inbox-maintenance';
+import { InboxOutcomes } from './inbox-outcomes';
 import { InboxQueue } from './inbox-queue';
 import { InboxProcessor } from './inbox.processor';
 import { WebhookInboxEntry, WebhookInboxEntrySchema } from './schemas/webhook-inbox-entry.schema';
@@ -24,6 +25,13 @@ import { WebhookService } from './webhook.service';
     MaintenanceModule,
   ],
   controllers: [WebhookController],
-  providers: [WebhookInboxRepository, WebhookService, InboxQueue, InboxProcessor, InboxMaintenance],
+  providers: [
+    WebhookInboxRepository,
+    WebhookService,
+    InboxQueue,
+    InboxOutcomes,
+    InboxProcessor,
+    InboxMaintenance,
+  ],
 })
 export class WebhookModule {}

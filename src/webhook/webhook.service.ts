@@ -13,6 +13,7 @@ import {
   WebhookInboxRepository,
   type InboxProblem,
   type NewInboxEntry,
+  type StoredInboxEntry,
 } from './webhook-inbox.repository';
 import {
   draftsFromWebhook,
@@ -112,7 +113,7 @@ export class WebhookService {
    * {@link MAX_STORE_WAIT_MS}. A store that completes after a 503 still enqueues its
    * entries (the redelivery then adds nothing).
    */
-  private async store(entries: NewInboxEntry[]): Promise<NewInboxEntry[]> {
+  private async store(entries: NewInboxEntry[]): Promise<StoredInboxEntry[]> {
     const insert = this.inbox.insertNew(entries);
     const deadline = Date.now() + MAX_STORE_WAIT_MS;
     try {
@@ -142,13 +143,22 @@ export class WebhookService {
   }
 
   /** Enqueues the conversations of the stored entries; never fails the delivery. */
-  private async enqueue(stored: NewInboxEntry[]): Promise<void> {
-    const keys = stored
-      .map((entry) => entry.conversationKey)
-      .filter((key): key is string => key !== null);
-    if (keys.length === 0) return;
+  private async enqueue(stored: StoredInboxEntry[]): Promise<void> {
+    const waiting = stored.flatMap((entry) =>
+      entry.status !== 'pending' || entry.conversationKey === null
+        ? []
+        : [
+            {
+              id: entry._id.toHexString(),
+              conversationKey: entry.conversationKey,
+              eventAt: entry.eventAt ?? entry.receivedAt,
+              update: { kind: entry.kind, payload: entry.payload },
+            },
+          ],
+    );
+    if (waiting.length === 0) return;
     try {
-      if ((await within(this.queue.enqueue(keys), ENQUEUE_WAIT_MS)) === TIMED_OUT) {
+      if ((await within(this.queue.enqueue(waiting), ENQUEUE_WAIT_MS)) === TIMED_OUT) {
         this.logger.warn('Redis did not take the inbox jobs in time; the sweep enqueues them');
       }
     } catch (error) {
@@ -181,7 +191,6 @@ function toEntry(draft: InboxDraft, now: Date): NewInboxEntry {
     payload: draft.payload,
     receivedAt: now,
     attempts: 0,
-    fence: null,
   };
   if (draft.ignoredReason !== undefined) {
     return {

@@ -12,6 +12,7 @@ import {
 import { MessageIngestionService } from '../../src/messages/message-ingestion.service';
 import { QUEUES } from '../../src/queue/queue-names';
 import { WorkerRunner } from '../../src/queue/worker-runner';
+import { InboxOutcomes } from '../../src/webhook/inbox-outcomes';
 import { InboxMaintenance } from '../../src/webhook/inbox-maintenance';
 import { InboxProcessor } from '../../src/webhook/inbox.processor';
 import { connectAccount, type ConnectedAccount, type ConnectionType } from './account-factories';
@@ -71,6 +72,7 @@ export async function drainInbox(t: TestApp, options: { timeoutMs?: number } = {
       async () => {
         const jobs = await queue.getJobCounts('waiting', 'active', 'prioritized');
         if (Object.values(jobs).some((count) => count > 0)) return false;
+        await t.app.get(InboxOutcomes).flush();
         const due = await countDocs(t, 'webhook_inbox', {
           status: { $in: ['pending', 'processing'] },
           nextAttemptAt: { $lte: new Date() },

@@ -3,10 +3,13 @@ import { INBOX_KINDS, INBOX_STATUSES } from '../schemas/webhook-inbox-entry.sche
 import type { InboxKind, InboxStatus } from '../schemas/webhook-inbox-entry.schema';
 
 export class InboxCountsDto {
-  @ApiProperty({ description: 'Stored, waiting for (another) attempt' })
+  @ApiProperty({
+    description:
+      'Stored, waiting for (another) attempt or being applied (outcomes are written within WEBHOOK_OUTCOME_FLUSH_MS)',
+  })
   pending!: number;
 
-  @ApiProperty({ description: 'Claimed by a worker' })
+  @ApiProperty({ description: 'Taken by a worker of an earlier version that wrote this state' })
   processing!: number;
 
   @ApiProperty()

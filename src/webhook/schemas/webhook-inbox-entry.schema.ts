@@ -53,7 +53,7 @@ export class WebhookInboxEntry {
   @Prop({ type: String, enum: INBOX_STATUSES, required: true })
   status!: InboxStatus;
 
-  /** Processing attempts started so far. */
+  /** Attempts made so far, written with each outcome (Redis counts them in between). */
   @Prop({ type: Number, default: 0 })
   attempts!: number;
 
@@ -61,20 +61,11 @@ export class WebhookInboxEntry {
   lastError!: string | null;
 
   /**
-   * When a pending entry is due (a retry waits until then). A processing entry
-   * stays due: its job holds the conversation's lease, and a job that died is
-   * followed by the next one for the conversation, which takes it again.
+   * When a pending entry is due (a retry waits until then). Which entries a conversation's
+   * job takes is kept in Redis; the sweep reads this when Redis lost it.
    */
   @Prop({ type: Date, default: null })
   nextAttemptAt!: Date | null;
-
-  /**
-   * Fencing token of the conversation lease under which the entry was last taken:
-   * outcomes are written only under this token, so a worker whose lease expired
-   * cannot overwrite what a newer holder recorded.
-   */
-  @Prop({ type: Number, default: null })
-  fence!: number | null;
 
   /** When the entry became done, ignored or failed (retention is counted from here). */
   @Prop({ type: Date, default: null })
@@ -97,9 +88,8 @@ export const WebhookInboxEntrySchema = SchemaFactory.createForClass(WebhookInbox
 // Receiving: a redelivered update is refused by this index instead of stored twice; the worker
 // looks up by dedupe key whether the message a reaction or edit names still waits to be processed.
 WebhookInboxEntrySchema.index({ dedupeKey: 1 }, { unique: true });
-// Conversation job: the conversation's unfinished entries, in Meta-timestamp order.
-WebhookInboxEntrySchema.index({ conversationKey: 1, status: 1, eventAt: 1 });
-// Sweep of unfinished entries left behind (no job in Redis); retrying entries, soonest first.
+// Sweep of unfinished entries left behind (not waiting in Redis); retrying entries, soonest
+// first. A conversation's job reads its entries by _id.
 WebhookInboxEntrySchema.index({ status: 1, nextAttemptAt: 1 });
 // Purge of done/ignored entries past retention; GET /v1/webhook/inbox recent failures.
 WebhookInboxEntrySchema.index({ status: 1, processedAt: 1 });
