@@ -150,6 +150,35 @@ describe('An attachment send whose outcome was never learned', () => {
     );
   });
 
+  it('never lets an echo of the same text adopt the text of a captioned send that was never sent', async () => {
+    const { participant, conversationId } = await startConversation(t, inbox);
+    const caption = 'sent from the Instagram app too';
+    await sendTimingOut(conversationId, { text: caption, attachment: PHOTO });
+    await deliveredTo(participant.igsid);
+
+    await deliverEcho({
+      account: inbox.igId,
+      to: participant.igsid,
+      mid: 'm-typed-in-the-app',
+      text: caption,
+    });
+
+    const stored = await replies(conversationId);
+    const texts = stored.filter((message) => message.text === caption);
+    expect(texts).toHaveLength(2);
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ status: 'sent', messageId: 'm-typed-in-the-app' }),
+        expect.objectContaining({
+          status: 'failed',
+          error: expect.objectContaining({
+            answer: expect.objectContaining({ details: [{ reason: 'not_sent', part: 'text' }] }),
+          }),
+        }),
+      ]),
+    );
+  });
+
   it('stores an echo of another attachment type as its own message, leaving the unconfirmed send as it was', async () => {
     const { participant, conversationId } = await startConversation(t, inbox);
     await sendTimingOut(conversationId, { attachment: PHOTO });

@@ -46,6 +46,9 @@ export interface MessagePage extends CursorPageResponseDto {
  */
 export type SentMessage = [MessageRecord] | [MessageRecord, MessageRecord];
 
+/** The error of a text never sent because its attachment could not be sent. */
+const NOT_SENT = 'Not sent because the attachment before it could not be sent';
+
 @Injectable()
 export class MessagesService {
   private readonly logger = new Logger(MessagesService.name);
@@ -224,11 +227,12 @@ export class MessagesService {
     const scope = scopeOf(owned);
     await this.repository.markFailed(scope, failed._id, toMessageError(cause, answer));
     for (const part of after) {
+      // Never sent, so never adopted by an echo (that takes a send Meta may have received).
       await this.repository.markFailed(scope, part._id, {
         code: null,
         subcode: null,
-        message: 'Not sent because the attachment before it could not be sent',
-        answer: toSendAnswer(answer),
+        message: NOT_SENT,
+        answer: { ...toSendAnswer(answer), details: [{ reason: 'not_sent', part: 'text' }] },
       });
     }
     return answer;
