@@ -263,7 +263,7 @@ export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap
     const finished: string[] = [];
     for (const [entry, outcome] of outcomes) {
       const { id } = entry;
-      if (outcome.status === 'done') this.outcomes.done(id, entry.attempts);
+      if (outcome.status === 'done') this.outcomes.done(id);
       else if (outcome.status === 'ignored') {
         this.outcomes.ignored(id, entry.attempts, outcome.reason);
       } else if (entry.attempts < this.config.maxAttempts) {
