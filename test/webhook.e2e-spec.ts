@@ -318,26 +318,43 @@ describe('Webhook deliveries (POST /v1/webhook)', () => {
     ]);
   });
 
-  it('purges processed entries older than the retention', async () => {
+  it('purges receipts and ignored entries older than the retention', async () => {
     const from = t.simulator.addUser().igsid;
     await deliver(t, [{ id: inbox.igId, messaging: [messageFrom(from, 'old news')] }]);
     await worker(t).drain();
     const old = new Date(Date.now() - 73 * 60 * 60 * 1000);
+    await t.connection.collection('webhook_receipts').updateMany({}, { $set: { receivedAt: old } });
     await t.connection
       .collection('webhook_inbox')
-      .updateMany({ status: { $in: ['done', 'ignored'] } }, { $set: { processedAt: old } });
+      .updateMany({ status: 'ignored' }, { $set: { processedAt: old } });
     const kept = await countDocs(t, 'webhook_inbox', { status: { $nin: ['done', 'ignored'] } });
     await deliver(t, [{ id: inbox.igId, messaging: [messageFrom(from, 'fresh')] }]);
     await worker(t).drain();
 
     const purged = await worker(t).purgeExpired();
     expect(purged).toBeGreaterThan(0);
+    expect(await countDocs(t, 'webhook_receipts', { receivedAt: old })).toBe(0);
+    expect(await countDocs(t, 'webhook_receipts', {})).toBe(1);
     expect(await countDocs(t, 'webhook_inbox', { processedAt: old })).toBe(0);
-    expect(await countDocs(t, 'webhook_inbox', { status: 'done' })).toBe(1);
     expect(await countDocs(t, 'webhook_inbox', { status: { $nin: ['done', 'ignored'] } })).toBe(
       kept,
     );
     expect(await countDocs(t, 'messages', { senderId: from })).toBe(2);
+  });
+
+  it('refuses by its receipt an update redelivered after its entry was applied and left the inbox', async () => {
+    const from = t.simulator.addUser().igsid;
+    const body = webhookBatch([{ id: inbox.igId, messaging: [messageFrom(from, 'only once')] }]);
+    expect((await t.simulator.deliverWebhook(body)).status).toBe(200);
+    await worker(t).drain();
+    const applied = await rawDocs(t, 'webhook_inbox', {});
+    expect((await t.simulator.deliverWebhook(body)).status).toBe(200);
+    await worker(t).drain();
+
+    expect(await countDocs(t, 'messages', { senderId: from })).toBe(1);
+    expect(await rawDocs(t, 'webhook_inbox', {})).toEqual(applied);
+    const [conversation] = await rawDocs(t, 'conversations', { igUserId: from });
+    expect(conversation).toMatchObject({ unreadCount: 1, lastMessage: 'only once' });
   });
 });
 
@@ -433,10 +450,9 @@ describe('Webhook inbox durability', () => {
 
       second = await createTestApp({ databaseName: first.databaseName });
       const restarted = second;
-      await waitFor(
-        async () => (await countDocs(restarted, 'webhook_inbox', { status: 'done' })) === 3,
-        { what: 'the replayed entries to be processed' },
-      );
+      await waitFor(async () => (await countDocs(restarted, 'messages')) === 3, {
+        what: 'the replayed entries to be processed',
+      });
       expect(await countDocs(restarted, 'messages')).toBe(3);
       const [conversation] = await rawDocs(restarted, 'conversations', { igUserId: from });
       expect(conversation).toMatchObject({ unreadCount: 3, lastMessage: 'three' });

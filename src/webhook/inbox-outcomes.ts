@@ -5,12 +5,12 @@ import { WebhookInboxRepository } from './webhook-inbox.repository';
 /** Outcomes written in one round trip at most. */
 const MAX_PER_WRITE = 1000;
 
-type Outcome = { attempts: number } & ({ status: 'done' } | { status: 'ignored'; reason: string });
+type Outcome = { status: 'done' } | { status: 'ignored'; attempts: number; reason: string };
 
 /**
- * Writes the outcomes `done` and `ignored` of inbox entries in batches: one round trip for
- * every entry applied in the last `WEBHOOK_OUTCOME_FLUSH_MS` instead of one each (on the
- * embedded database any write of a list of ids reads the whole inbox once). Both are
+ * Writes the outcomes `done` (the entry leaves the inbox) and `ignored` of inbox entries in
+ * batches: one round trip for every entry finished in the last `WEBHOOK_OUTCOME_FLUSH_MS`
+ * instead of one each (on the embedded database every write reads the whole inbox). Both are
  * facts whoever records them (an entry is recorded done only after its effects were applied
  * under the conversation's lease; ignored only for what its content decides), so a write needs
  * no token and may come late. An outcome lost with its process (a crash before the write)
@@ -29,9 +29,9 @@ export class InboxOutcomes implements OnApplicationShutdown {
     private readonly inbox: WebhookInboxRepository,
   ) {}
 
-  /** The entry (hex id) was applied, at its `attempts`-th attempt. */
-  done(id: string, attempts: number): void {
-    this.pending.set(id, { status: 'done', attempts });
+  /** The entry (hex id) was applied. */
+  done(id: string): void {
+    this.pending.set(id, { status: 'done' });
     this.schedule();
   }
 
@@ -73,7 +73,7 @@ export class InboxOutcomes implements OnApplicationShutdown {
     }
     try {
       for (const { outcome, ids } of groups.values()) {
-        if (outcome.status === 'done') await this.inbox.markDone(ids, outcome.attempts, at);
+        if (outcome.status === 'done') await this.inbox.removeApplied(ids);
         else await this.inbox.markIgnored(ids, outcome.attempts, outcome.reason, at);
       }
     } catch (error) {

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, Types, type mongo } from 'mongoose';
 import { isDuplicateKeyError } from '../common/database/duplicate-key-error';
 import {
   INBOX_STATUSES,
   WebhookInboxEntry,
   type InboxStatus,
 } from './schemas/webhook-inbox-entry.schema';
+import { WebhookReceipt } from './schemas/webhook-receipt.schema';
 
 export type NewInboxEntry = Omit<WebhookInboxEntry, '_id' | 'createdAt' | 'updatedAt'>;
 
@@ -63,11 +64,14 @@ interface BulkWriteFailure {
 export class WebhookInboxRepository {
   constructor(
     @InjectModel(WebhookInboxEntry.name) private readonly model: Model<WebhookInboxEntry>,
+    @InjectModel(WebhookReceipt.name) private readonly receipts: Model<WebhookReceipt>,
   ) {}
 
   /**
-   * Stores the entries in one round trip, skipping those whose dedupe key is
-   * already stored; returns the ones stored now.
+   * Stores the entries, skipping those whose dedupe key is already stored; returns the ones
+   * stored now. A redelivered update is refused by the inbox while its entry is there, and by
+   * its receipt once the entry was applied and removed (an entry stored again then is removed
+   * at once). Two inserts: the inbox's entries, then their receipts.
    */
   async insertNew(entries: NewInboxEntry[]): Promise<StoredInboxEntry[]> {
     if (entries.length === 0) return [];
@@ -78,16 +82,28 @@ export class WebhookInboxRepository {
       createdAt: now,
       updatedAt: now,
     }));
-    try {
-      await this.model.collection.insertMany(documents, { ordered: false });
-      return documents;
-    } catch (error) {
-      const failures = (error as BulkWriteFailure).writeErrors;
-      const list = failures === undefined ? [] : Array.isArray(failures) ? failures : [failures];
-      if (list.length === 0 || !list.every((failure) => isDuplicateKeyError(failure))) throw error;
-      const duplicates = new Set(list.map((failure) => failure.index));
-      return documents.filter((_, index) => !duplicates.has(index));
+    const stored = await insertSkippingDuplicates(
+      (docs) => this.model.collection.insertMany(docs, { ordered: false }),
+      documents,
+    );
+    const received = await insertSkippingDuplicates(
+      (docs) => this.receiptCollection().insertMany(docs, { ordered: false }),
+      stored.map((entry): WebhookReceipt => ({
+        _id: entry.dedupeKey,
+        receivedAt: entry.receivedAt,
+      })),
+    );
+    const receivedNow = new Set(received.map((receipt) => receipt._id));
+    const redelivered = stored.filter((entry) => !receivedNow.has(entry.dedupeKey));
+    if (redelivered.length > 0) {
+      await this.model.deleteMany({ _id: { $in: redelivered.map((entry) => entry._id) } }).exec();
     }
+    return stored.filter((entry) => receivedNow.has(entry.dedupeKey));
+  }
+
+  /** The receipts, as the driver's collection (their `_id` is the dedupe key, a string). */
+  private receiptCollection(): mongo.Collection<WebhookReceipt> {
+    return this.receipts.collection as unknown as mongo.Collection<WebhookReceipt>;
   }
 
   /**
@@ -137,15 +153,13 @@ export class WebhookInboxRepository {
     return found !== null;
   }
 
-  /** Records the entries as applied (whoever applied them: their effects are fenced). */
-  async markDone(ids: string[], attempts: number, at: Date): Promise<void> {
+  /**
+   * The entries were applied: they leave the inbox, which keeps only what is unfinished or
+   * needs looking at (failed, ignored); their receipts stay for the retention.
+   */
+  async removeApplied(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.model
-      .updateMany(
-        { _id: { $in: toObjectIds(ids) } },
-        { $set: { status: 'done', attempts, processedAt: at, nextAttemptAt: null } },
-      )
-      .exec();
+    await this.model.deleteMany({ _id: { $in: toObjectIds(ids) } }).exec();
   }
 
   /** Records unfinished entries as ignored, for a reason their content decides. */
@@ -252,21 +266,29 @@ export class WebhookInboxRepository {
     await db.command({ ping: 1 });
   }
 
+  /** Deletes ignored entries and receipts past retention (and done entries of earlier versions); how many. */
   async purgeProcessedBefore(cutoff: Date): Promise<number> {
-    const result = await this.model
+    const entries = await this.model
       .deleteMany({ status: { $in: ['done', 'ignored'] }, processedAt: { $lt: cutoff } })
       .exec();
-    return result.deletedCount;
+    const receipts = await this.receipts.deleteMany({ receivedAt: { $lt: cutoff } }).exec();
+    return entries.deletedCount + receipts.deletedCount;
   }
 
+  /**
+   * Entries by status; `done` counts the updates received within the retention whose entries
+   * were applied and removed (receipts without an entry), and done entries of earlier versions.
+   */
   async countByStatus(): Promise<Record<InboxStatus, number>> {
-    const counts = await Promise.all(
-      INBOX_STATUSES.map((status) => this.model.countDocuments({ status }).exec()),
-    );
-    return Object.fromEntries(INBOX_STATUSES.map((status, i) => [status, counts[i]])) as Record<
-      InboxStatus,
-      number
-    >;
+    const [counts, receipts] = await Promise.all([
+      Promise.all(INBOX_STATUSES.map((status) => this.model.countDocuments({ status }).exec())),
+      this.receipts.estimatedDocumentCount().exec(),
+    ]);
+    const byStatus = Object.fromEntries(
+      INBOX_STATUSES.map((status, i) => [status, counts[i]]),
+    ) as Record<InboxStatus, number>;
+    const entries = counts.reduce((sum, count) => sum + count, 0);
+    return { ...byStatus, done: byStatus.done + Math.max(0, receipts - entries) };
   }
 
   /** Entries that gave up (newest first) and failed entries waiting for or in a retry (soonest first). */
@@ -293,4 +315,25 @@ export class WebhookInboxRepository {
 
 function toObjectIds(ids: string[]): Types.ObjectId[] {
   return ids.map((id) => new Types.ObjectId(id));
+}
+
+/**
+ * Inserts the documents in one round trip, skipping those a unique index refuses as
+ * duplicates; returns the ones inserted.
+ */
+async function insertSkippingDuplicates<T>(
+  insertMany: (documents: T[]) => Promise<unknown>,
+  documents: T[],
+): Promise<T[]> {
+  if (documents.length === 0) return [];
+  try {
+    await insertMany(documents);
+    return documents;
+  } catch (error) {
+    const failures = (error as BulkWriteFailure).writeErrors;
+    const list = failures === undefined ? [] : Array.isArray(failures) ? failures : [failures];
+    if (list.length === 0 || !list.every((failure) => isDuplicateKeyError(failure))) throw error;
+    const duplicates = new Set(list.map((failure) => failure.index));
+    return documents.filter((_, index) => !duplicates.has(index));
+  }
 }

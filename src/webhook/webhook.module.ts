@@ -11,13 +11,17 @@ import { InboxOutcomes } from './inbox-outcomes';
 import { InboxQueue } from './inbox-queue';
 import { InboxProcessor } from './inbox.processor';
 import { WebhookInboxEntry, WebhookInboxEntrySchema } from './schemas/webhook-inbox-entry.schema';
+import { WebhookReceipt, WebhookReceiptSchema } from './schemas/webhook-receipt.schema';
 import { WebhookInboxRepository } from './webhook-inbox.repository';
 import { WebhookController } from './webhook.controller';
 import { WebhookService } from './webhook.service';
 
 @Module({
   imports: [
-    MongooseModule.forFeature([{ name: WebhookInboxEntry.name, schema: WebhookInboxEntrySchema }]),
+    MongooseModule.forFeature([
+      { name: WebhookInboxEntry.name, schema: WebhookInboxEntrySchema },
+      { name: WebhookReceipt.name, schema: WebhookReceiptSchema },
+    ]),
     BullModule.registerQueue({ name: QUEUES.inbox }),
     ConversationsModule,
     InstagramAccountsModule,

@@ -133,7 +133,7 @@ export async function startConversation(
 
 export function rawDocs(
   t: TestApp,
-  collection: 'messages' | 'conversations' | 'webhook_inbox' | 'audit_logs',
+  collection: 'messages' | 'conversations' | 'webhook_inbox' | 'webhook_receipts' | 'audit_logs',
   filter: Filter<Document> = {},
 ): Promise<Document[]> {
   return t.connection.collection(collection).find(filter).toArray();
@@ -141,7 +141,7 @@ export function rawDocs(
 
 export function countDocs(
   t: TestApp,
-  collection: 'messages' | 'conversations' | 'webhook_inbox' | 'audit_logs',
+  collection: 'messages' | 'conversations' | 'webhook_inbox' | 'webhook_receipts' | 'audit_logs',
   filter: Filter<Document> = {},
 ): Promise<number> {
   return t.connection.collection(collection).countDocuments(filter);

@@ -12,7 +12,10 @@ export class InboxCountsDto {
   @ApiProperty({ description: 'Taken by a worker of an earlier version that wrote this state' })
   processing!: number;
 
-  @ApiProperty()
+  @ApiProperty({
+    description:
+      'Applied within the retention (WEBHOOK_RETENTION_HOURS); applied entries leave the inbox, their receipts stay',
+  })
   done!: number;
 
   @ApiProperty({ description: 'Gave up after the maximum number of attempts' })
