@@ -57,6 +57,36 @@ describe('Redis primitives shared by every instance', () => {
       expect(Number.isSafeInteger(after)).toBe(true);
     });
 
+    it('tells a holder when no acquisition of the name was remembered: the first one, or after Redis lost its data', async () => {
+      const fresh = (lock: ClusterLock) =>
+        lock.run('conversation:fresh', (lease) => Promise.resolve(lease.fresh));
+      expect(await fresh(a.lock)).toBe(true);
+      expect(await fresh(b.lock)).toBe(false);
+      const keys = await a.redis.commands.keys(`${a.redis.key('*', 'conversation:fresh')}`);
+      await a.redis.commands.del(...keys);
+      expect(await fresh(b.lock)).toBe(true);
+    });
+
+    it('stops holding by its own clock when no renewal succeeded for the length of the lease', async () => {
+      const held = await a.lock.run(
+        'unrenewable',
+        async (lease) => {
+          // Every renewal is refused from now on, as when Redis cannot be reached.
+          const commands = a.redis.commands;
+          const evaluate = commands.eval.bind(commands);
+          commands.eval = () => Promise.reject(new Error('unreachable'));
+          try {
+            await sleep(300);
+            return lease.held();
+          } finally {
+            commands.eval = evaluate;
+          }
+        },
+        { leaseMs: 150 },
+      );
+      expect(held).toBe(false);
+    });
+
     it('runs different names in parallel', async () => {
       let inside = 0;
       let most = 0;

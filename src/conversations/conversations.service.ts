@@ -216,10 +216,30 @@ export class ConversationsService {
     return conversation;
   }
 
+  /**
+   * Whether the conversation was written under a conversation lease acquired since `since`
+   * (tokens are Redis's clock in microseconds at acquisition, or just above the previous one).
+   */
+  async writtenUnderLeaseSince(
+    account: InstagramAccountRef,
+    igUserId: string,
+    since: Date,
+  ): Promise<boolean> {
+    const knownId = this.known.get(conversationKey(account.id, igUserId));
+    const conversation = knownId
+      ? await this.repository.findById(WEBHOOK, knownId)
+      : await this.repository.findByParticipant(WEBHOOK, account.id, igUserId);
+    const fence = conversation?.writerFence ?? null;
+    return fence !== null && fence / 1000 > since.getTime();
+  }
+
+  /** Read first: creating writes, and nearly every message is in a conversation that exists. */
   private async createOrFind(
     account: InstagramAccountRef,
     igUserId: string,
   ): Promise<ConversationRecord> {
+    const found = await this.repository.findByParticipant(WEBHOOK, account.id, igUserId);
+    if (found) return found;
     const owner = {
       instagramAccount: account.id,
       owner: account.userId,

@@ -15,7 +15,17 @@ export interface Lease {
    * was writing may be half done.
    */
   readonly inheritedUnclean: boolean;
-  /** False once the lease expired or was taken over; work must stop writing then. */
+  /**
+   * No acquisition of this name was remembered (its first one, or Redis lost its data): a
+   * holder from before may still be finishing a write, for up to `leaseMs`.
+   */
+  readonly fresh: boolean;
+  /** How long the lease lasts without renewal. */
+  readonly leaseMs: number;
+  /**
+   * False once the lease expired (no renewal succeeded for `leaseMs`, by this process's
+   * clock) or was taken over; work must stop writing then.
+   */
   held(): boolean;
 }
 
@@ -42,7 +52,8 @@ const DEFAULT_WAIT_MS = 5_000;
 const FENCE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
- * KEYS: lock, fence, unclean marker. ARGV: lease ms, fence ttl ms. → {token, unclean} or 0.
+ * KEYS: lock, fence, unclean marker. ARGV: lease ms, fence ttl ms. → {token, unclean, fresh}
+ * or 0.
  * A token is one more than the last one of the name, and never less than Redis's clock in
  * microseconds: tokens keep growing when Redis lost its data (restarted empty, failed over),
  * so a holder from before the loss still has the smaller token.
@@ -50,14 +61,17 @@ const FENCE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const ACQUIRE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local now = redis.call('TIME')
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+local stored = redis.call('GET', KEYS[2])
+local fresh = 0
+if not stored then fresh = 1 end
+local last = tonumber(stored or '0')
 local token = math.max(last + 1, tonumber(now[1]) * 1000000 + tonumber(now[2]))
 local text = string.format('%.0f', token)
 redis.call('SET', KEYS[2], text, 'PX', ARGV[2])
 local unclean = redis.call('EXISTS', KEYS[3])
 redis.call('SET', KEYS[1], text, 'PX', ARGV[1])
 redis.call('SET', KEYS[3], text, 'PX', ARGV[2])
-return {text, unclean}`;
+return {text, unclean, fresh}`;
 
 /** KEYS: lock. ARGV: token, lease ms. */
 const RENEW = `
@@ -128,10 +142,10 @@ export class ClusterLock {
         uncleanKey,
         leaseMs,
         FENCE_TTL_MS,
-      )) as [string, number] | 0;
+      )) as [string, number, number] | 0;
       if (result !== 0) {
-        const [token, unclean] = result;
-        return this.holding(name, lockKey, uncleanKey, [Number(token), unclean], leaseMs);
+        const [token, unclean, fresh] = result;
+        return this.holding(name, lockKey, uncleanKey, [Number(token), unclean, fresh], leaseMs);
       }
       if (Date.now() + pause > deadline) throw new LockBusyError(name);
       await sleep(pause);
@@ -143,15 +157,18 @@ export class ClusterLock {
     name: string,
     lockKey: string,
     uncleanKey: string,
-    [token, unclean]: [number, number],
+    [token, unclean, fresh]: [number, number, number],
     leaseMs: number,
   ): { lease: Lease; release(): Promise<void> } {
     let held = true;
+    let expiresAt = Date.now() + leaseMs;
     const renewal = setInterval(
       () => {
+        const asked = Date.now();
         this.redis.commands.eval(RENEW, 1, lockKey, token, leaseMs).then(
           (renewed) => {
-            if (renewed === 0 && held) {
+            if (renewed !== 0) expiresAt = asked + leaseMs;
+            else if (held) {
               held = false;
               this.logger.warn(`Lost the lease on ${name} while working`);
             }
@@ -164,7 +181,14 @@ export class ClusterLock {
     );
     renewal.unref();
     return {
-      lease: { name, token, inheritedUnclean: unclean === 1, held: () => held },
+      lease: {
+        name,
+        token,
+        inheritedUnclean: unclean === 1,
+        fresh: fresh === 1,
+        leaseMs,
+        held: () => held && Date.now() < expiresAt,
+      },
       release: async () => {
         clearInterval(renewal);
         held = false;

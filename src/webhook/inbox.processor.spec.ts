@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { Types } from 'mongoose';
 import type { WebhookConfig } from '../config/webhook.config';
 import type { ConversationLock } from '../conversations/conversation-lock';
+import type { ConversationsService } from '../conversations/conversations.service';
 import type { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import { inboundMessage, reaction, webhookBatch } from '../meta-simulator/webhook-events';
 import {
@@ -62,14 +63,17 @@ function due(entries: TakenEntry[]): DueEntry[] {
   }));
 }
 
-function setup(entries: TakenEntry[]) {
+function setup(entries: TakenEntry[], leaseChanges: Partial<Lease> = {}) {
   const applied: string[] = [];
   let held = true;
   const lease: Lease = {
     name: 'conversation:x',
     token: TOKEN,
     inheritedUnclean: false,
+    fresh: false,
+    leaseMs: 15_000,
     held: () => held,
+    ...leaseChanges,
   };
   const inbox = {
     findUnfinished: jest.fn().mockResolvedValue({ found: [], gone: [] }),
@@ -102,6 +106,7 @@ function setup(entries: TakenEntry[]) {
     }),
     discardUnapplied: jest.fn().mockResolvedValue(undefined),
   };
+  const conversations = { writtenUnderLeaseSince: jest.fn().mockResolvedValue(false) };
   const lock = {
     run: jest.fn((_key: string, work: (lease: Lease) => Promise<unknown>) => work(lease)),
   };
@@ -112,11 +117,12 @@ function setup(entries: TakenEntry[]) {
     queue as unknown as InboxQueue,
     accounts as unknown as AccountsGateway,
     ingestion as unknown as MessageIngestionService,
+    conversations as unknown as ConversationsService,
     lock as unknown as ConversationLock,
     { ingestLag: jest.fn() } as unknown as MetricsService,
   );
   const run = () => processor.process({ data: { key: KEY } } as Job<ConversationJobData>);
-  return { run, applied, inbox, outcomes, queue, accounts, ingestion, lock };
+  return { run, applied, inbox, outcomes, queue, accounts, ingestion, conversations, lock };
 }
 
 describe('InboxProcessor', () => {
@@ -260,6 +266,30 @@ describe('InboxProcessor', () => {
     await expect(run()).rejects.toThrow('connection refused');
     expect(queue.uncount).toHaveBeenCalledWith(KEY, [missing.id]);
     expect(queue.finished).not.toHaveBeenCalledWith(KEY, [missing.id]);
+  });
+
+  it('waits two lease periods before writing when Redis did not remember the lease of a conversation written recently', async () => {
+    const { run, applied, conversations } = setup([message('m-1', NOW)], {
+      fresh: true,
+      leaseMs: 100,
+    });
+    conversations.writtenUnderLeaseSince.mockResolvedValue(true);
+    const started = Date.now();
+    await run();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(applied).toEqual(['m-1']);
+    const since = conversations.writtenUnderLeaseSince.mock.calls[0][2] as Date;
+    expect(Date.now() - since.getTime()).toBeGreaterThanOrEqual(60 * 60 * 1000);
+  });
+
+  it('does not wait on the first lease of a conversation never written', async () => {
+    const { run, applied, conversations } = setup([message('m-1', NOW)], {
+      fresh: true,
+      leaseMs: 60_000,
+    });
+    await run();
+    expect(conversations.writtenUnderLeaseSince).toHaveBeenCalled();
+    expect(applied).toEqual(['m-1']);
   });
 
   it('leaves a long backlog to a follow-up job of the conversation after ten batches', async () => {

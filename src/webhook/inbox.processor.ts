@@ -1,6 +1,7 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TtlCache } from '../common/cache/ttl-cache';
 import { webhookConfig, type WebhookConfig } from '../config/webhook.config';
 import {
@@ -8,6 +9,7 @@ import {
   StaleConversationWriteError,
   conversationKey,
 } from '../conversations/conversation-lock';
+import { ConversationsService } from '../conversations/conversations.service';
 import { AccountsGateway } from '../instagram-accounts/accounts.gateway';
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import {
@@ -30,6 +32,11 @@ import {
   type ParsedUpdate,
 } from './webhook-payload.parser';
 
+/**
+ * A conversation written under a lease acquired this recently may still have a holder from
+ * before Redis lost its data; older ones have none (a job takes far less).
+ */
+const RECENT_WRITER_MS = 60 * 60 * 1000;
 /** Batches of entries one job applies before a follow-up job of the conversation continues. */
 const BATCHES_PER_JOB = 10;
 /** Later than any retry: every waiting entry is due. */
@@ -83,6 +90,7 @@ export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap
     private readonly queue: InboxQueue,
     private readonly accounts: AccountsGateway,
     private readonly ingestion: MessageIngestionService,
+    private readonly conversations: ConversationsService,
     private readonly lock: ConversationLock,
     private readonly metrics: MetricsService,
   ) {
@@ -101,9 +109,33 @@ export class InboxProcessor extends WorkerHost implements OnApplicationBootstrap
       await this.ignoreWaiting(key, accountMetaId);
       return;
     }
-    await this.lock.run(conversationKey(account.id, participantId), (lease) =>
-      this.drain(key, account, lease),
+    await this.lock.run(conversationKey(account.id, participantId), async (lease) => {
+      await this.outwaitEarlierHolder(account, participantId, lease);
+      await this.drain(key, account, lease);
+    });
+  }
+
+  /**
+   * A lease Redis did not remember (it lost its data) on a conversation written recently: a
+   * holder from before may still be writing until its own lease runs out, and the development
+   * database can lose one of two concurrent updates of one document. The job waits that out
+   * before writing (the lease is renewed meanwhile). A conversation's first lease waits for
+   * nothing: it was never written.
+   */
+  private async outwaitEarlierHolder(
+    account: InstagramAccountRef,
+    participantId: string,
+    lease: Lease,
+  ): Promise<void> {
+    if (!lease.fresh) return;
+    const since = new Date(Date.now() - RECENT_WRITER_MS);
+    if (!(await this.conversations.writtenUnderLeaseSince(account, participantId, since))) return;
+    // One lease period for the earlier holder to stop, one more for a write it sent to land.
+    const wait = 2 * lease.leaseMs;
+    this.logger.warn(
+      `The lease on ${lease.name} was not remembered (Redis lost its data?): waiting ${wait} ms for an earlier holder`,
     );
+    await sleep(wait);
   }
 
   /** The entries of a conversation whose account is not connected: ignored, nothing written. */

@@ -21,7 +21,7 @@ function byParticipant(dms: SentDm[]): Map<string, SentDm[]> {
  * is stored exactly once, nothing else is stored for the account, and each participant has
  * exactly one conversation.
  */
-export async function expectEachStoredOnceInOneConversation(
+async function expectEachStoredOnceInOneConversation(
   db: Db,
   inbox: ClusterInbox,
   dms: SentDm[],
