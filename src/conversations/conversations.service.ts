@@ -225,10 +225,12 @@ export class ConversationsService {
     igUserId: string,
     since: Date,
   ): Promise<boolean> {
-    const knownId = this.known.get(conversationKey(account.id, igUserId));
+    const key = conversationKey(account.id, igUserId);
+    const knownId = this.known.get(key);
     const conversation = knownId
       ? await this.repository.findById(WEBHOOK, knownId)
       : await this.repository.findByParticipant(WEBHOOK, account.id, igUserId);
+    if (conversation) this.known.set(key, conversation._id);
     const fence = conversation?.writerFence ?? null;
     return fence !== null && fence / 1000 > since.getTime();
   }
