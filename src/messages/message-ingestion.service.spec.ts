@@ -4,7 +4,7 @@ import type { ConversationsService } from '../conversations/conversations.servic
 import type { InstagramAccountRef } from '../instagram-accounts/instagram-account-ref';
 import { MessageIngestionService } from './message-ingestion.service';
 import type { MessagesRepository, NewMessage } from './messages.repository';
-import type { MessageEvent } from './messaging-events';
+import type { MessageEvent, MessagingEvent } from './messaging-events';
 
 const account: InstagramAccountRef = {
   id: new Types.ObjectId().toHexString(),
@@ -110,6 +110,17 @@ function setup(failOnce: 'apply' | 'applied') {
   return { ingestion, conversation, stored, conversations };
 }
 
+/** The participant unsends the message, a second after it. */
+function unsent(event: MessageEvent): MessagingEvent {
+  return {
+    kind: 'message_deleted',
+    accountMetaId: event.accountMetaId,
+    participantId: event.participantId,
+    timestamp: new Date(event.timestamp.getTime() + 1000),
+    messageId: event.messageId,
+  };
+}
+
 describe('MessageIngestionService: insert, then apply', () => {
   it('counts a message once when its update is retried after the attempt failed before applying it', async () => {
     const { ingestion, conversation, conversations } = setup('apply');
@@ -170,17 +181,7 @@ describe('MessageIngestionService: insert, then apply', () => {
     const { ingestion, conversation, conversations } = setup('apply');
     const event = dm('m-1', 1000);
     await expect(ingestion.ingest(account, event, FENCE)).rejects.toThrow(/died at apply/);
-    await ingestion.ingest(
-      account,
-      {
-        kind: 'message_deleted',
-        accountMetaId: event.accountMetaId,
-        participantId: event.participantId,
-        timestamp: new Date(2000),
-        messageId: 'm-1',
-      },
-      FENCE,
-    );
+    await ingestion.ingest(account, unsent(event), FENCE);
     await ingestion.ingest(account, event, FENCE);
     expect(conversation.unreadCount).toBe(0);
     expect(conversations.forgetMessage).not.toHaveBeenCalled();
@@ -191,17 +192,7 @@ describe('MessageIngestionService: insert, then apply', () => {
     const { ingestion, conversation, conversations } = setup('applied');
     const event = dm('m-1', 1000);
     await expect(ingestion.ingest(account, event, FENCE)).rejects.toThrow(/died at applied/);
-    await ingestion.ingest(
-      account,
-      {
-        kind: 'message_deleted',
-        accountMetaId: event.accountMetaId,
-        participantId: event.participantId,
-        timestamp: new Date(2000),
-        messageId: 'm-1',
-      },
-      FENCE,
-    );
+    await ingestion.ingest(account, unsent(event), FENCE);
     expect(conversations.forgetMessage).toHaveBeenCalled();
     expect(conversation.unreadCount).toBe(0);
   });

@@ -54,6 +54,11 @@ function message(mid: string, timestamp: number, attempts = 1): TakenEntry {
   return taken(inboundMessage({ account: ACCOUNT, from: USER, mid, timestamp }), attempts);
 }
 
+/** A reaction of the participant to the message `mid`. */
+function reactionTo(mid: string): TakenEntry {
+  return taken(reaction({ account: ACCOUNT, from: USER, mid, action: 'react', reaction: 'love' }));
+}
+
 /** The entries as Redis hands them to the conversation's job. */
 function due(entries: TakenEntry[]): DueEntry[] {
   return entries.map(({ id, attempts, kind, payload }) => ({
@@ -174,15 +179,7 @@ describe('InboxProcessor', () => {
   });
 
   it('ignores at once an event whose target message has no update waiting', async () => {
-    const missing = taken(
-      reaction({
-        account: ACCOUNT,
-        from: USER,
-        mid: 'missing-1',
-        action: 'react',
-        reaction: 'love',
-      }),
-    );
+    const missing = reactionTo('missing-1');
     const { run, inbox, outcomes, queue } = setup([missing]);
     await run();
     expect(inbox.hasUnprocessed).toHaveBeenCalledWith(expect.arrayContaining([expect.any(String)]));
@@ -196,15 +193,7 @@ describe('InboxProcessor', () => {
   });
 
   it('retries an event whose target message still waits in the inbox with a delayed job', async () => {
-    const missing = taken(
-      reaction({
-        account: ACCOUNT,
-        from: USER,
-        mid: 'missing-2',
-        action: 'react',
-        reaction: 'love',
-      }),
-    );
+    const missing = reactionTo('missing-2');
     const { run, inbox, outcomes, queue } = setup([missing]);
     inbox.hasUnprocessed.mockResolvedValue(true);
     await run();
@@ -251,15 +240,7 @@ describe('InboxProcessor', () => {
   });
 
   it('does not count an attempt whose outcome the database could not record', async () => {
-    const missing = taken(
-      reaction({
-        account: ACCOUNT,
-        from: USER,
-        mid: 'missing-3',
-        action: 'react',
-        reaction: 'love',
-      }),
-    );
+    const missing = reactionTo('missing-3');
     const { run, inbox, queue } = setup([missing]);
     inbox.hasUnprocessed.mockResolvedValue(true);
     inbox.scheduleRetry.mockRejectedValue(new Error('connection refused'));
