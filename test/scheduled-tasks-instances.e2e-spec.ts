@@ -1,6 +1,10 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenPurgeTask } from '../src/credentials/token-purge.task';
 import { TokenRefreshTask } from '../src/instagram-accounts/token-refresh.task';
+import { QUEUES } from '../src/queue/queue-names';
+import { waitFor } from './utils/messaging-factories';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 const PERIOD_MS = 1_000;
@@ -40,5 +44,23 @@ describe('Scheduled maintenance across two instances of one deployment', () => {
       expect(runs).toBeGreaterThanOrEqual(2);
       expect(runs).toBeLessThanOrEqual(WATCHED_PERIODS + 1);
     }
+  });
+
+  it('schedules every task again within seconds when Redis lost the schedulers', async () => {
+    const queue = a.app.get<Queue>(getQueueToken(QUEUES.maintenance));
+    const names = (await queue.getJobSchedulers()).map((scheduler) => scheduler.key);
+    expect(names).toEqual(expect.arrayContaining(['webhook-inbox-sweep', 'webhook-inbox-purge']));
+    for (const name of names) await queue.removeJobScheduler(name);
+
+    await waitFor(
+      async () => {
+        const back = await Promise.all(names.map((name) => queue.getJobScheduler(name)));
+        return back.every((scheduler) => scheduler !== undefined);
+      },
+      { timeoutMs: 15_000, what: 'the maintenance schedulers to be created again' },
+    );
+    const refreshes = countRuns(TokenRefreshTask, 'runOnce');
+    await sleep(PERIOD_MS * 3);
+    expect(refreshes()).toBeGreaterThanOrEqual(1);
   });
 });

@@ -18,7 +18,7 @@ export interface WebhookConfig {
   sweepGraceMs: number;
   /** How often the sweep runs (once per period across all instances). */
   sweepIntervalMs: number;
-  /** Processed entries are purged after this many hours. */
+  /** Receipts (which refuse redeliveries) and ignored entries are purged after this many hours. */
   retentionHours: number;
   /** Conversations one worker process applies at the same time. */
   concurrency: number;
