@@ -63,7 +63,7 @@ export class InboxOutcomes implements OnApplicationShutdown {
   private async write(batch: Map<string, Outcome>): Promise<void> {
     if (batch.size === 0) return;
     const at = new Date();
-    // One write per distinct outcome (nearly always: done at the first attempt).
+    // One write per distinct outcome (nearly always one: done).
     const groups = new Map<string, { outcome: Outcome; ids: string[] }>();
     for (const [id, outcome] of batch) {
       const key = JSON.stringify(outcome);
